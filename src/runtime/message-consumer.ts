@@ -1,0 +1,252 @@
+/**
+ * The consumer runtime (DESIGN.md §1 "Retries and the DLQ", "Delivery"). A consumer declares a
+ * topic, a group and routes; the runtime subscribes to the topic and its three retry tiers and,
+ * for each message: checks size and schema (violations → DLQ at once), waits for the due time on
+ * a tier, picks the route that accepts the message, runs it with an AbortSignal, and on failure
+ * republishes to the next tier or dead-letters it. Offsets are committed by the bus only after
+ * this hand-off finished.
+ */
+import { retryGroupId, type ConsumerGroupId } from '../contracts/consumer-groups.js';
+import { Headers } from '../contracts/headers.js';
+import { MAX_MESSAGE_BYTES, RETRY_TIERS, retryTopicName, type MessageTopic } from '../contracts/topics.js';
+import { ContractViolationError, decodeMessage, type MessageByTopic } from '../contracts/validation.js';
+import { ErrorCodes, RepolensError } from '../domain/errors.js';
+import { classifyFailure, decideRetry, failureCode } from '../domain/retry-policy.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { MessageBus, MessageHeaders, ReceivedMessage, Subscription } from '../ports/message-bus.js';
+import { buildDeadLetter } from './dead-letter.js';
+import { persistently } from './hand-off.js';
+import { buildRetryMessage, retriesSoFar } from './retry-envelope.js';
+
+export interface RouteContext {
+  readonly signal: AbortSignal;
+  readonly headers: MessageHeaders;
+  readonly received: ReceivedMessage;
+  /** 1 on the first handling; retries count up from there. */
+  readonly attempt: number;
+}
+
+export interface GiveUp {
+  readonly error: unknown;
+  readonly code: string;
+  readonly attempt: number;
+}
+
+export interface MessageRoute<T extends MessageTopic> {
+  /** Service name, recorded in DLQ headers and logs. */
+  readonly service: string;
+  accepts(message: MessageByTopic[T]): boolean;
+  handle(message: MessageByTopic[T], context: RouteContext): Promise<void>;
+  /** Told once the message is dead-lettered, so the stage can publish its `failed` task and status. */
+  onGiveUp?(message: MessageByTopic[T], giveUp: GiveUp, context: RouteContext): Promise<void>;
+}
+
+export interface ConsumerDefinition<T extends MessageTopic> {
+  readonly topic: T;
+  readonly groupId: ConsumerGroupId;
+  readonly routes: readonly MessageRoute<T>[];
+}
+
+export type HandlingOutcome = 'success' | 'retried' | 'dead-lettered' | 'skipped';
+
+export interface HandlingEvent {
+  readonly topic: MessageTopic;
+  readonly groupId: string;
+  readonly service: string;
+  readonly outcome: HandlingOutcome;
+  readonly durationMs: number;
+  /** Retry tier the message came from (0 = main topic). */
+  readonly tier: number;
+  readonly errorCode?: string;
+}
+
+export interface ConsumerObserver {
+  handlerStarted?(topic: MessageTopic, groupId: string): void;
+  handled?(event: HandlingEvent): void;
+}
+
+export interface ConsumerRuntimeOptions {
+  readonly bus: MessageBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** One delay per retry tier; defaults are the seed's 1, 5 and 15 minutes. */
+  readonly retryDelaysMs: readonly number[];
+  /** Handlers at once per subscription; same-key messages never overlap. */
+  readonly concurrency?: number;
+  readonly maxMessageBytes?: number;
+  readonly observer?: ConsumerObserver;
+}
+
+export interface RunningConsumer {
+  /** Settles when any of the subscriptions stops on its own (a failed hand-off). */
+  readonly done: Promise<void>;
+  close(graceMs?: number): Promise<void>;
+}
+
+function tooLarge(topic: string, size: number, limit: number): RepolensError {
+  return new RepolensError(
+    'REPOLENS_MESSAGE_TOO_LARGE',
+    `${topic} message of ${size} bytes exceeds the ${limit}-byte limit`,
+    {
+      retryable: false,
+      details: { size, limit },
+    },
+  );
+}
+
+export async function startConsumer<T extends MessageTopic>(
+  definition: ConsumerDefinition<T>,
+  options: ConsumerRuntimeOptions,
+): Promise<RunningConsumer> {
+  const { topic, groupId } = definition;
+  if (options.retryDelaysMs.length !== RETRY_TIERS.length) {
+    throw new RepolensError(
+      ErrorCodes.configInvalid,
+      `retryDelaysMs needs ${RETRY_TIERS.length} delays, got ${options.retryDelaysMs.length}`,
+    );
+  }
+  const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const logger = options.logger.child({ topic, groupId });
+  const groupService = definition.routes.map((r) => r.service).join(',') || groupId;
+
+  async function handle(
+    received: ReceivedMessage,
+    tier: number,
+    subscriptionGroup: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const started = options.clock.now();
+    const deps = { clock: options.clock, logger, signal };
+    const report = (service: string, outcome: HandlingOutcome, errorCode?: string): void =>
+      options.observer?.handled?.({
+        topic,
+        groupId,
+        service,
+        outcome,
+        durationMs: options.clock.now() - started,
+        tier,
+        errorCode,
+      });
+
+    let message: MessageByTopic[T];
+    try {
+      if (received.value.length > maxBytes) throw tooLarge(topic, received.value.length, maxBytes);
+      message = decodeMessage(topic, received.value);
+    } catch (error) {
+      const invalid = error instanceof RepolensError ? error : new ContractViolationError(topic, [], error);
+      logger.warn(
+        { partition: received.partition, offset: received.offset.toString(), code: invalid.code },
+        `dead-lettering: ${invalid.message}`,
+      );
+      const record = buildDeadLetter({
+        received,
+        groupId: subscriptionGroup,
+        service: groupService,
+        attempt: tier + 1,
+        error: invalid,
+        failedAt: options.clock.now(),
+      });
+      await persistently('dead-lettering an invalid message', () => options.bus.produce([record]), deps);
+      report(groupService, 'dead-lettered', invalid.code);
+      return;
+    }
+
+    const route = definition.routes.find((candidate) => candidate.accepts(message));
+    if (route === undefined) {
+      report(groupService, 'skipped');
+      return;
+    }
+
+    if (tier > 0) {
+      const dueAt = Date.parse(received.headers[Headers.dueAt] ?? '');
+      if (Number.isFinite(dueAt) && dueAt > options.clock.now())
+        await options.clock.sleep(dueAt - options.clock.now(), signal);
+    }
+
+    const retries = retriesSoFar(topic, message, received.headers);
+    const context: RouteContext = { signal, headers: received.headers, received, attempt: retries + 1 };
+    options.observer?.handlerStarted?.(topic, groupId);
+    try {
+      await route.handle(message, context);
+      report(route.service, 'success');
+      return;
+    } catch (error) {
+      if (signal.aborted) throw error; // shutting down: leave it uncommitted for redelivery
+      const decision = decideRetry(classifyFailure(error), retries, options.retryDelaysMs);
+      const code = failureCode(error);
+      const log = logger.child({
+        service: route.service,
+        partition: received.partition,
+        offset: received.offset.toString(),
+        attempt: context.attempt,
+        code,
+      });
+      if (decision.action === 'retry') {
+        const dueAt = options.clock.now() + decision.delayMs;
+        const retry = buildRetryMessage({ topic, received, message, error, tierIndex: decision.tierIndex, dueAt });
+        log.warn(
+          { err: error, retryTopic: retry.topic, dueAt: new Date(dueAt).toISOString() },
+          'handler failed; retrying later',
+        );
+        await persistently('publishing a retry', () => options.bus.produce([retry]), deps);
+        report(route.service, 'retried', code);
+        return;
+      }
+      log.error({ err: error }, 'handler failed; dead-lettering');
+      const record = buildDeadLetter({
+        received,
+        groupId: subscriptionGroup,
+        service: route.service,
+        attempt: context.attempt,
+        error,
+        failedAt: options.clock.now(),
+      });
+      await persistently('dead-lettering', () => options.bus.produce([record]), deps);
+      if (route.onGiveUp !== undefined) {
+        const onGiveUp = route.onGiveUp.bind(route);
+        await persistently(
+          'reporting the failure',
+          () => onGiveUp(message, { error, code, attempt: context.attempt }, context),
+          deps,
+        );
+      }
+      report(route.service, 'dead-lettered', code);
+    }
+  }
+
+  const subscriptions: Subscription[] = [];
+  try {
+    subscriptions.push(
+      await options.bus.subscribe({
+        groupId,
+        topics: [topic],
+        concurrency: options.concurrency,
+        handler: (received, { signal }) => handle(received, 0, groupId, signal),
+      }),
+    );
+    for (const [index, tier] of RETRY_TIERS.entries()) {
+      const tierGroup = retryGroupId(groupId, tier);
+      subscriptions.push(
+        await options.bus.subscribe({
+          groupId: tierGroup,
+          topics: [retryTopicName(topic, tier)],
+          concurrency: options.concurrency,
+          handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.allSettled(subscriptions.map((s) => s.close({ graceMs: 0 })));
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    done: Promise.all(subscriptions.map((s) => s.done)).then(() => undefined),
+    close: (graceMs?: number) => {
+      closing ??= Promise.all(subscriptions.map((s) => s.close({ graceMs }))).then(() => undefined);
+      return closing;
+    },
+  };
+}
