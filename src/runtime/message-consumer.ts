@@ -6,7 +6,7 @@
  * republishes to the next tier or dead-letters it. Offsets are committed by the bus only after
  * this hand-off finished.
  */
-import { retryGroupId, type ConsumerGroupId } from '../contracts/consumer-groups.js';
+import { retryGroupId } from '../contracts/consumer-groups.js';
 import { Headers } from '../contracts/headers.js';
 import { MAX_MESSAGE_BYTES, RETRY_TIERS, retryTopicName, type MessageTopic } from '../contracts/topics.js';
 import { ContractViolationError, decodeMessage, type MessageByTopic } from '../contracts/validation.js';
@@ -14,39 +14,13 @@ import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import { classifyFailure, decideRetry, failureCode } from '../domain/retry-policy.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { MessageBus, MessageHeaders, ReceivedMessage, Subscription } from '../ports/message-bus.js';
+import type { MessageBus, ReceivedMessage, Subscription } from '../ports/message-bus.js';
+import type { ConsumerDefinition, RouteContext } from '../ports/message-route.js';
+
+export type { ConsumerDefinition, GiveUp, MessageRoute, RouteContext } from '../ports/message-route.js';
 import { buildDeadLetter } from './dead-letter.js';
 import { persistently } from './hand-off.js';
 import { buildRetryMessage, retriesSoFar } from './retry-envelope.js';
-
-export interface RouteContext {
-  readonly signal: AbortSignal;
-  readonly headers: MessageHeaders;
-  readonly received: ReceivedMessage;
-  /** 1 on the first handling; retries count up from there. */
-  readonly attempt: number;
-}
-
-export interface GiveUp {
-  readonly error: unknown;
-  readonly code: string;
-  readonly attempt: number;
-}
-
-export interface MessageRoute<T extends MessageTopic> {
-  /** Service name, recorded in DLQ headers and logs. */
-  readonly service: string;
-  accepts(message: MessageByTopic[T]): boolean;
-  handle(message: MessageByTopic[T], context: RouteContext): Promise<void>;
-  /** Told once the message is dead-lettered, so the stage can publish its `failed` task and status. */
-  onGiveUp?(message: MessageByTopic[T], giveUp: GiveUp, context: RouteContext): Promise<void>;
-}
-
-export interface ConsumerDefinition<T extends MessageTopic> {
-  readonly topic: T;
-  readonly groupId: ConsumerGroupId;
-  readonly routes: readonly MessageRoute<T>[];
-}
 
 export type HandlingOutcome = 'success' | 'retried' | 'dead-lettered' | 'skipped';
 

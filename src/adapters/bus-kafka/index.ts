@@ -1,0 +1,5 @@
+/** The Kafka adapters of the MessageBus and BusAdmin ports (see README.md). */
+export { createKafkaBus } from './kafka-bus.js';
+export { createKafkaBusAdmin } from './kafka-bus-admin.js';
+export type { KafkaBusAdminOptions, KafkaBusOptions } from './options.js';
+export type { BusLogger } from './logger.js';

@@ -1,0 +1,93 @@
+/** Options of the Kafka adapters, their defaults and the checks run once at construction. */
+import { ErrorCodes, RepolensError } from '../../domain/errors.js';
+import { silentLogger, type BusLogger } from './logger.js';
+
+export interface KafkaBusOptions {
+  /** `host:port` of one or more brokers; the rest are discovered. */
+  readonly brokers: readonly string[];
+  /** Client id prefix; each Kafka client adds a suffix (`-producer`, `-<group>` …). */
+  readonly clientId: string;
+  /** A member that misses heartbeats this long is removed from its group (default 30 s). */
+  readonly sessionTimeoutMs?: number;
+  /** Heartbeat period; also how fast a member notices a rebalance (default 3 s). */
+  readonly heartbeatIntervalMs?: number;
+  /** How long the coordinator waits for members to rejoin during a rebalance (default 60 s). */
+  readonly rebalanceTimeoutMs?: number;
+  /** Longest a fetch waits at the broker for new data (default 500 ms). */
+  readonly fetchMaxWaitMs?: number;
+  /** Most fetched messages waiting for a handler per subscription (default 1000). */
+  readonly maxBufferedMessages?: number;
+  /** How long `produce` keeps retrying while the cluster is unavailable (default 30 s). */
+  readonly produceTimeoutMs?: number;
+  /** How often a member checks its topics' partition counts and rejoins on a change (default 30 s). */
+  readonly partitionCheckIntervalMs?: number;
+  readonly logger?: BusLogger;
+}
+
+export interface KafkaBusAdminOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly logger?: BusLogger;
+}
+
+export interface ResolvedKafkaBusOptions {
+  readonly brokers: string[];
+  readonly clientId: string;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly fetchMaxWaitMs: number;
+  readonly maxBufferedMessages: number;
+  readonly produceTimeoutMs: number;
+  readonly partitionCheckIntervalMs: number;
+  readonly logger: BusLogger;
+}
+
+function invalid(setting: string, message: string): RepolensError {
+  return new RepolensError(ErrorCodes.configInvalid, `bus-kafka ${setting}: ${message}`, { details: { setting } });
+}
+
+function positive(setting: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved <= 0)
+    throw invalid(setting, `must be a positive integer, got ${String(value)}`);
+  return resolved;
+}
+
+export function checkConnection(options: { brokers: readonly string[]; clientId: string }): void {
+  if (options.brokers.length === 0) throw invalid('brokers', 'at least one broker is required');
+  for (const broker of options.brokers) {
+    if (!/^[^\s:]+:\d+$/.test(broker)) throw invalid('brokers', `expected host:port, got "${broker}"`);
+  }
+  if (options.clientId.trim() === '') throw invalid('clientId', 'must not be empty');
+}
+
+export function resolveBusOptions(options: KafkaBusOptions): ResolvedKafkaBusOptions {
+  checkConnection(options);
+  const sessionTimeoutMs = positive('sessionTimeoutMs', options.sessionTimeoutMs, 30_000);
+  const heartbeatIntervalMs = positive(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs,
+    Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
+  );
+  const rebalanceTimeoutMs = positive(
+    'rebalanceTimeoutMs',
+    options.rebalanceTimeoutMs,
+    Math.max(60_000, sessionTimeoutMs),
+  );
+  // The library validates these relations too, but with a message about JSON paths.
+  if (heartbeatIntervalMs >= sessionTimeoutMs) throw invalid('heartbeatIntervalMs', 'must be below sessionTimeoutMs');
+  if (rebalanceTimeoutMs < sessionTimeoutMs) throw invalid('rebalanceTimeoutMs', 'must be at least sessionTimeoutMs');
+  return {
+    brokers: [...options.brokers],
+    clientId: options.clientId,
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs,
+    fetchMaxWaitMs: positive('fetchMaxWaitMs', options.fetchMaxWaitMs, 500),
+    maxBufferedMessages: positive('maxBufferedMessages', options.maxBufferedMessages, 1000),
+    produceTimeoutMs: positive('produceTimeoutMs', options.produceTimeoutMs, 30_000),
+    partitionCheckIntervalMs: positive('partitionCheckIntervalMs', options.partitionCheckIntervalMs, 30_000),
+    logger: (options.logger ?? silentLogger).child({ module: 'bus-kafka' }),
+  };
+}
