@@ -1,0 +1,109 @@
+/**
+ * The composition root: the only module that reads process.env and argv, picks adapters,
+ * traps signals and exits.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CommanderError } from 'commander';
+import { createKafkaBus, createKafkaBusAdmin } from './adapters/bus-kafka/index.js';
+import { createPgliteStore } from './adapters/store-pglite/index.js';
+import { createPostgresStore } from './adapters/store-postgres/index.js';
+import type { CliDeps, KafkaConnection } from './cli/deps.js';
+import { createProgram } from './cli/program.js';
+import { loadConfig } from './config/load-config.js';
+import type { Config } from './config/schema.js';
+import { ErrorCodes, RepolensError, isRepolensError } from './domain/errors.js';
+import type { Store } from './ports/store.js';
+import { createNamespace, namespacedAdmin, namespacedBus } from './runtime/namespace.js';
+
+const CONFIG_FILE = 'repolens.config.json';
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return manifest.version ?? '0.0.0';
+}
+
+function readConfigFile(env: NodeJS.ProcessEnv): unknown {
+  const path = resolve(env['REPOLENS_CONFIG'] ?? CONFIG_FILE);
+  if (!existsSync(path)) {
+    if (env['REPOLENS_CONFIG'] !== undefined)
+      throw new RepolensError(ErrorCodes.configInvalid, `config file ${path} (REPOLENS_CONFIG) does not exist`);
+    return undefined;
+  }
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new RepolensError(
+      ErrorCodes.configInvalid,
+      `config file ${path} is not valid JSON: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+async function connectKafka(config: Config): Promise<KafkaConnection> {
+  if (config.brokers.length === 0) {
+    throw new RepolensError(
+      ErrorCodes.configInvalid,
+      'no Kafka brokers configured: pass --brokers host:port,... or set REPOLENS_BROKERS',
+    );
+  }
+  const namespace = createNamespace(config.topicPrefix);
+  const options = { brokers: [...config.brokers], clientId: config.clientId };
+  const bus = createKafkaBus(options);
+  const admin = createKafkaBusAdmin(options);
+  return {
+    bus: namespacedBus(bus, namespace),
+    admin: namespacedAdmin(admin, namespace),
+    close: async () => {
+      await Promise.allSettled([bus.close(), admin.close()]);
+    },
+  };
+}
+
+async function openStore(config: Config): Promise<Store> {
+  const store =
+    config.databaseUrl === undefined
+      ? await createPgliteStore({ dataDir: join(config.dataDir, 'db') })
+      : createPostgresStore({ connectionString: config.databaseUrl });
+  try {
+    await store.migrate();
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const io = {
+    out: (text: string) => void process.stdout.write(text),
+    err: (text: string) => void process.stderr.write(text),
+  };
+  const deps: CliDeps = {
+    io,
+    version: packageVersion(),
+    resolveConfig: (flags) => loadConfig({ env, file: readConfigFile(env), flags }),
+    connectKafka,
+    openStore,
+  };
+  const program = createProgram(deps);
+  try {
+    await program.parseAsync([...argv], { from: 'node' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are "errors" in commander's model but successful for the user.
+      return error.exitCode;
+    }
+    if (isRepolensError(error)) {
+      io.err(`repolens: ${error.message} [${error.code}]\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv, process.env);
