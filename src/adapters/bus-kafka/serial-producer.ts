@@ -92,9 +92,8 @@ export class SerialProducer {
         resolve,
         reject,
       });
-      this.#draining ??= this.#drain().finally(() => {
-        this.#draining = null;
-      });
+      // #drain clears #draining itself when it ends; see there.
+      this.#draining ??= this.#drain();
     });
   }
 
