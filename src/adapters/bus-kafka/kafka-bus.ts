@@ -3,7 +3,7 @@ import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import type { MessageBus, OutgoingMessage, SubscribeOptions, Subscription } from '../../ports/message-bus.js';
 import { closedError } from './errors.js';
 import { resolveBusOptions, type KafkaBusOptions } from './options.js';
-import { SerialProducer } from './serial-producer.js';
+import { LaneProducer } from './lane-producer.js';
 import { KafkaSubscription } from './subscription.js';
 
 function checkSubscribeOptions(options: SubscribeOptions): void {
@@ -24,7 +24,7 @@ function checkSubscribeOptions(options: SubscribeOptions): void {
 
 export function createKafkaBus(options: KafkaBusOptions): MessageBus {
   const resolved = resolveBusOptions(options);
-  const producer = new SerialProducer(resolved);
+  const producer = new LaneProducer(resolved);
   const subscriptions = new Set<KafkaSubscription>();
   let closing: Promise<void> | null = null;
 

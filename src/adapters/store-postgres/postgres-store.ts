@@ -71,6 +71,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   // An idle client losing its connection emits here; unhandled it would crash the process.
   // The pool drops that client, and the next query reports the outage as REPOLENS_UNAVAILABLE.
   pool.on('error', () => undefined);
+  // A client can emit 'error' more than once when its connection dies (the server's FATAL
+  // message, then the socket closing), and pg-pool listens only once per checkout. Every query
+  // on a dead connection rejects and is reported as REPOLENS_UNAVAILABLE; the events themselves
+  // carry nothing more and must not crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 
   return createSqlStore({
     executor: poolExecutor(pool, databaseLabel),

@@ -1,0 +1,279 @@
+/**
+ * The producing half of the Kafka bus: an idempotent producer (acks=all) that picks every
+ * partition itself and keeps one send in flight per partition ("lane").
+ *
+ * Why lanes: @platformatic/kafka 1.x numbers a partition's idempotent batches when it builds a
+ * request and advances the number only when the response arrives, so two concurrent sends to
+ * one partition would carry the same sequence number and the broker would drop the second as a
+ * duplicate. Sends to different partitions do not share numbers (the library keys them by
+ * topic:partition, and deduplicates the producer-id request of concurrent first sends), so each
+ * partition gets its own queue and the partitions' sends overlap. Calls that queue up on a lane
+ * while its send is in flight are coalesced into the next send, within the per-partition limit.
+ *
+ * A producer whose send finally failed is discarded (a batch that was written after all would
+ * make the next one look like a duplicate); transient failures are first retried with the same
+ * producer and the same batch, which the broker de-duplicates.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { ProduceAcks, Producer, stringSerializer, type MessageToProduce } from '@platformatic/kafka';
+import { partitionForKey } from '../../domain/partitioner.js';
+import type { OutgoingMessage } from '../../ports/message-bus.js';
+import { guardUnknownBrokers } from './client-guards.js';
+import { closedError, isKafkaUserError, isUnavailableError, toBusError, unknownTopicError } from './errors.js';
+import { errorBindings } from './logger.js';
+import type { ResolvedKafkaBusOptions } from './options.js';
+
+type KafkaProducer = Producer<Buffer, Buffer, string, string>;
+type KafkaMessage = MessageToProduce<Buffer, Buffer, string, string>;
+
+/**
+ * Largest send on one lane: below the broker's default message.max.bytes (1 MiB), since a
+ * partition's messages travel as one record batch. A single bigger message is sent alone (the
+ * topic's max.message.bytes decides).
+ */
+const MAX_LANE_SEND_BYTES = 900 * 1024;
+const MAX_LANE_SEND_MESSAGES = 5_000;
+
+function approximateSize(message: OutgoingMessage): number {
+  let size = 64 + message.value.length + (message.key === null ? 0 : Buffer.byteLength(message.key));
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    size += Buffer.byteLength(name) + Buffer.byteLength(value) + 8;
+  return size;
+}
+
+/** One call's messages for one partition. */
+interface Slice {
+  readonly messages: KafkaMessage[];
+  bytes: number;
+  readonly topics: readonly string[];
+  readonly deadline: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Lane {
+  readonly pending: Slice[];
+  running: Promise<void> | null;
+}
+
+export class LaneProducer {
+  readonly #options: ResolvedKafkaBusOptions;
+  #producer: KafkaProducer | null = null;
+  /** Assignments run one at a time so calls enter their lanes in call order. */
+  #assigning: Promise<unknown> = Promise.resolve();
+  readonly #lanes = new Map<string, Lane>();
+  #closed = false;
+  /** Next partition per topic for messages without a key. */
+  readonly #roundRobin = new Map<string, number>();
+
+  constructor(options: ResolvedKafkaBusOptions) {
+    this.#options = options;
+  }
+
+  /** Resolves once every message was acknowledged; rejects with the first failed send's error. */
+  produce(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError('produce'));
+    if (messages.length === 0) return Promise.resolve();
+    const deadline = Date.now() + this.#options.produceTimeoutMs;
+    const enqueued = this.#assigning.then(async () => {
+      const topics = [...new Set(messages.map((m) => m.topic))];
+      const batch = await this.#assignWithRetries(topics, messages, deadline);
+      return this.#enqueue(batch, messages, topics, deadline);
+    });
+    this.#assigning = enqueued.catch(() => undefined);
+    return enqueued.then((slices) => Promise.all(slices)).then(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#assigning;
+    const running = [...this.#lanes.values()].map((lane) => lane.running);
+    await Promise.all(running.filter((drain): drain is Promise<void> => drain !== null));
+    await this.#discard();
+  }
+
+  /** Splits a call by partition into its lanes (synchronously, keeping call order per lane). */
+  #enqueue(
+    batch: readonly KafkaMessage[],
+    messages: readonly OutgoingMessage[],
+    topics: readonly string[],
+    deadline: number,
+  ): Promise<void>[] {
+    // Per lane, in order, cut into pieces that each fit one send.
+    const pieces: [string, { messages: KafkaMessage[]; bytes: number }][] = [];
+    const open = new Map<string, { messages: KafkaMessage[]; bytes: number }>();
+    batch.forEach((message, index) => {
+      const id = `${message.topic}:${message.partition}`;
+      const size = approximateSize(messages[index] as OutgoingMessage);
+      let piece = open.get(id);
+      const full =
+        piece !== undefined &&
+        piece.messages.length > 0 &&
+        (piece.bytes + size > MAX_LANE_SEND_BYTES || piece.messages.length >= MAX_LANE_SEND_MESSAGES);
+      if (piece === undefined || full) {
+        piece = { messages: [], bytes: 0 };
+        open.set(id, piece);
+        pieces.push([id, piece]);
+      }
+      piece.messages.push(message);
+      piece.bytes += size;
+    });
+    return pieces.map(
+      ([id, group]) =>
+        new Promise<void>((resolve, reject) => {
+          let lane = this.#lanes.get(id);
+          if (lane === undefined) {
+            lane = { pending: [], running: null };
+            this.#lanes.set(id, lane);
+          }
+          lane.pending.push({ ...group, topics, deadline, resolve, reject });
+          lane.running ??= this.#drain(lane);
+        }),
+    );
+  }
+
+  async #drain(lane: Lane): Promise<void> {
+    try {
+      while (lane.pending.length > 0) {
+        const slices = takeSlices(lane.pending);
+        const topics = [...new Set(slices.flatMap((s) => s.topics))];
+        const deadline = Math.min(...slices.map((s) => s.deadline));
+        try {
+          await this.#sendWithRetries(
+            slices.flatMap((s) => s.messages),
+            topics,
+            deadline,
+          );
+          for (const slice of slices) slice.resolve();
+        } catch (error) {
+          for (const slice of slices) slice.reject(error);
+        }
+      }
+    } finally {
+      // Cleared in the same turn as the last emptiness check: a slice queued after this starts a
+      // new drain, and none is left behind by a drain that is about to end.
+      lane.running = null;
+    }
+  }
+
+  #client(): KafkaProducer {
+    this.#producer ??= guardUnknownBrokers(
+      new Producer<Buffer, Buffer, string, string>({
+        clientId: `${this.#options.clientId}-producer`,
+        bootstrapBrokers: this.#options.brokers,
+        idempotent: true,
+        acks: ProduceAcks.ALL,
+        autocreateTopics: false,
+        // Not 0/1: the library would turn those into "retry forever" for idempotent producers.
+        retries: 3,
+        retryDelay: 250,
+        serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
+      }),
+    );
+    return this.#producer;
+  }
+
+  async #discard(): Promise<void> {
+    const producer = this.#producer;
+    this.#producer = null;
+    if (producer === null) return;
+    try {
+      await producer.close();
+    } catch (error) {
+      this.#options.logger.warn(errorBindings(error), 'closing the Kafka producer failed');
+    }
+  }
+
+  async #assignWithRetries(
+    topics: readonly string[],
+    messages: readonly OutgoingMessage[],
+    deadline: number,
+  ): Promise<KafkaMessage[]> {
+    let unknownTopicRetried = false;
+    for (let attempt = 1; ; attempt++) {
+      if (this.#closed) throw closedError('produce');
+      const producer = this.#client();
+      try {
+        return await this.#assignPartitions(producer, topics, messages);
+      } catch (error) {
+        if (isKafkaUserError(error)) {
+          // A topic created a moment ago may not be in this broker's metadata yet.
+          if (!unknownTopicRetried) {
+            unknownTopicRetried = true;
+            producer.clearMetadata();
+            await delay(300);
+            continue;
+          }
+          throw unknownTopicError(topics, error);
+        }
+        const retry = isUnavailableError(error) && Date.now() + 250 < deadline && !this.#closed;
+        this.#options.logger.warn({ ...errorBindings(error), topics, attempt, retry }, 'reading Kafka metadata failed');
+        if (!retry) throw toBusError(error, 'produce', { topics });
+        producer.clearMetadata();
+        await delay(Math.min(250 * attempt, 2_000));
+      }
+    }
+  }
+
+  async #sendWithRetries(batch: KafkaMessage[], topics: readonly string[], deadline: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const producer = this.#client();
+      try {
+        await producer.send({ messages: batch });
+        return;
+      } catch (error) {
+        const retry = isUnavailableError(error) && Date.now() + 250 < deadline && !this.#closed;
+        this.#options.logger.warn({ ...errorBindings(error), topics, attempt, retry }, 'producing to Kafka failed');
+        if (!retry) {
+          // Only the producer this send used: another lane may already have replaced it.
+          if (this.#producer === producer) await this.#discard();
+          throw toBusError(error, 'produce', { topics });
+        }
+        producer.clearMetadata();
+        await delay(Math.min(250 * attempt, 2_000));
+      }
+    }
+  }
+
+  async #assignPartitions(
+    producer: KafkaProducer,
+    topics: readonly string[],
+    messages: readonly OutgoingMessage[],
+  ): Promise<KafkaMessage[]> {
+    // The library's metadata cache (refreshed after metadataMaxAge, and on stale-metadata
+    // errors) is the one it uses to route the send, so both agree on the partition count.
+    const metadata = await producer.metadata({ topics: [...topics] });
+    return messages.map((message) => {
+      const partitions = metadata.topics.get(message.topic)?.partitionsCount ?? 0;
+      if (partitions <= 0) throw unknownTopicError([message.topic], undefined);
+      const key = typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key;
+      return {
+        topic: message.topic,
+        partition: key === null ? this.#nextRoundRobin(message.topic, partitions) : partitionForKey(key, partitions),
+        ...(key === null ? {} : { key }),
+        value: message.value,
+        headers: new Map(Object.entries(message.headers ?? {})),
+      };
+    });
+  }
+
+  #nextRoundRobin(topic: string, partitions: number): number {
+    const next = this.#roundRobin.get(topic) ?? 0;
+    this.#roundRobin.set(topic, next + 1);
+    return next % partitions;
+  }
+}
+
+/** The oldest slice, plus the following ones while the send stays within the lane's limits. */
+function takeSlices(pending: Slice[]): Slice[] {
+  const slices = [pending.shift() as Slice];
+  let count = slices[0]?.messages.length ?? 0;
+  let bytes = slices[0]?.bytes ?? 0;
+  for (let next = pending[0]; next !== undefined; next = pending[0]) {
+    if (count + next.messages.length > MAX_LANE_SEND_MESSAGES || bytes + next.bytes > MAX_LANE_SEND_BYTES) break;
+    slices.push(pending.shift() as Slice);
+    count += next.messages.length;
+    bytes += next.bytes;
+  }
+  return slices;
+}
