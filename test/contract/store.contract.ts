@@ -3,7 +3,9 @@
  * test/contract/store-postgres.test.ts and test/contract/store-pglite.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, type Migration } from '../../src/adapters/sql/index.js';
+import { bundledMigrations, type Migration } from '../../src/adapters/sql/index.js';
+
+const MIGRATIONS = bundledMigrations();
 import type { StatusMessage } from '../../src/contracts/status-message.js';
 import { isRepolensError } from '../../src/domain/errors.js';
 import type { Store } from '../../src/ports/store.js';

@@ -102,3 +102,21 @@ describe('repolens status', () => {
     }
   });
 });
+
+describe('the built bin', () => {
+  it('runs from dist/ with its SQL migrations (as `npx repolens` does after npm ci)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const dataDir = await mkdtemp(join(tmpdir(), 'repolens-bin-'));
+    try {
+      const result = spawnSync(process.execPath, ['bin/repolens.js', 'status', '--data-dir', dataDir], {
+        cwd: new URL('../../', import.meta.url),
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: '' },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('no repositories recorded yet\n');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

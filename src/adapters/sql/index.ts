@@ -1,6 +1,6 @@
 /** Shared SQL for the store adapters; see README.md. */
 export { checksumOf, MigrationErrorCodes, runMigrations, type MigrateOptions } from './migrate.js';
-export { MIGRATIONS, type Migration } from './migrations.js';
+export { bundledMigrations, type Migration } from './migrations.js';
 export type { SqlExecutor, SqlParam } from './sql-executor.js';
 export { sqlState } from './sql-state.js';
 export { createSqlStore, StoreErrorCodes, type SqlStoreOptions } from './sql-store.js';

@@ -5,7 +5,7 @@
 import { RepolensError } from '../../domain/errors.js';
 import type { Store } from '../../ports/store.js';
 import { runMigrations } from './migrate.js';
-import { MIGRATIONS, type Migration } from './migrations.js';
+import { bundledMigrations, type Migration } from './migrations.js';
 import { recordStatus } from './record-status.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { countByStatus, getRepository, listRepositories, stageDurationPercentiles } from './status-queries.js';
@@ -39,7 +39,7 @@ export function createSqlStore(options: SqlStoreOptions): Store {
   return {
     migrate: async () => {
       await runMigrations(open(), {
-        migrations: options.migrations ?? MIGRATIONS,
+        migrations: options.migrations ?? bundledMigrations(),
         databaseLabel,
         prepare: options.prepareMigration,
       });
