@@ -8,7 +8,7 @@ import { ErrorCodes, isRepolensError } from './errors.js';
 export type FailureKind = 'permanent' | 'transient';
 
 /** Node system error codes that say "the other side is not there right now". */
-const TRANSIENT_SYSTEM_CODES = new Set([
+export const TRANSIENT_SYSTEM_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',

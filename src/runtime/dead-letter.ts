@@ -4,7 +4,7 @@
  * it failed in `x-…` headers. Replay sends it back to its original topic with the retry count
  * reset, so it gets the full retry policy again.
  */
-import { Headers, MAX_ERROR_STACK_BYTES } from '../contracts/headers.js';
+import { DLQ_HEADERS, Headers, MAX_ERROR_STACK_BYTES } from '../contracts/headers.js';
 import { Topics } from '../contracts/topics.js';
 import { TaskMessageSchema } from '../contracts/task-message.js';
 import { failureCode } from '../domain/retry-policy.js';
@@ -44,22 +44,7 @@ export function buildDeadLetter(request: DeadLetterRequest): OutgoingMessage {
 }
 
 /** Headers that describe one failure; a replayed message starts without them. */
-const FAILURE_HEADERS: readonly string[] = [
-  Headers.originalTopic,
-  Headers.originalPartition,
-  Headers.originalOffset,
-  Headers.originalTimestamp,
-  Headers.consumerGroup,
-  Headers.service,
-  Headers.attempt,
-  Headers.errorCode,
-  Headers.errorMessage,
-  Headers.errorStack,
-  Headers.failedAt,
-  Headers.retryCount,
-  Headers.lastError,
-  Headers.dueAt,
-];
+const FAILURE_HEADERS: readonly string[] = [...DLQ_HEADERS, Headers.retryCount, Headers.lastError, Headers.dueAt];
 
 /** Task bodies carry their retry count; reset it when the body is a valid task. */
 function resetTaskRetries(value: Buffer): Buffer {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConsumerGroups,
+  DLQ_HEADERS,
   Headers,
   Topics,
   encodeMessage,
@@ -156,19 +157,7 @@ export function describeConsumerRuntimeContract(
       expect(gaveUp).toEqual([`${original.task_id}:${ErrorCodes.unavailable}:4`]);
       const [record] = (await dlqRecords()) as [ReceivedMessage];
       expect(record.key?.toString()).toBe(url);
-      for (const header of [
-        Headers.originalTopic,
-        Headers.originalPartition,
-        Headers.originalOffset,
-        Headers.originalTimestamp,
-        Headers.consumerGroup,
-        Headers.service,
-        Headers.attempt,
-        Headers.errorCode,
-        Headers.errorMessage,
-        Headers.errorStack,
-        Headers.failedAt,
-      ]) {
+      for (const header of DLQ_HEADERS) {
         expect(record.headers[header], header).toBeTruthy();
       }
       expect(record.headers[Headers.originalTopic]).toBe(Topics.tasks);

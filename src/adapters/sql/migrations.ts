@@ -23,7 +23,13 @@ export function bundledMigrations(): readonly Migration[] {
     .flatMap((file) => {
       const match = MIGRATION_FILE.exec(file);
       if (match === null) return [];
-      return [{ version: Number(match[1]), name: match[2] as string, sql: readFileSync(new URL(file, migrationsDir), 'utf8') }];
+      return [
+        {
+          version: Number(match[1]),
+          name: match[2] as string,
+          sql: readFileSync(new URL(file, migrationsDir), 'utf8'),
+        },
+      ];
     })
     .sort((a, b) => a.version - b.version);
   return bundled;

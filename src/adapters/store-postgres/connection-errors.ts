@@ -4,6 +4,7 @@
  * failure or deadlock is `REPOLENS_DATABASE_CONFLICT` (retryable). Anything else is returned
  * unchanged: a SQL error there is a bug, and retrying would fail the same way.
  */
+import { TRANSIENT_SYSTEM_CODES } from '../../domain/retry-policy.js';
 import { DatabaseError } from 'pg';
 import { ErrorCodes, RepolensError, isRepolensError } from '../../domain/errors.js';
 
@@ -11,18 +12,7 @@ export const PostgresErrorCodes = {
   conflict: 'REPOLENS_DATABASE_CONFLICT',
 } as const;
 
-const SYSTEM_UNAVAILABLE: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
+const SYSTEM_UNAVAILABLE = TRANSIENT_SYSTEM_CODES;
 
 // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up),
 // 53300 too_many_connections; class 08 is "connection exception".

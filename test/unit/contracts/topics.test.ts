@@ -66,3 +66,24 @@ describe('retry policy and groups', () => {
     expect(retryGroupId('task-consumers', RETRY_TIERS[2])).toBe('task-consumers.retry.15m');
   });
 });
+
+describe('DLQ headers', () => {
+  it('are exactly the ones DESIGN.md §1 lists', async () => {
+    const { DLQ_HEADERS } = await import('../../../src/contracts/index.js');
+    expect([...DLQ_HEADERS].sort()).toEqual(
+      [
+        'x-original-topic',
+        'x-original-partition',
+        'x-original-offset',
+        'x-original-timestamp',
+        'x-consumer-group',
+        'x-service',
+        'x-attempt',
+        'x-error-code',
+        'x-error-message',
+        'x-error-stack',
+        'x-failed-at',
+      ].sort(),
+    );
+  });
+});
