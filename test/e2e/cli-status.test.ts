@@ -62,10 +62,12 @@ describe('repolens status', () => {
     const body = JSON.parse(result.stdout) as {
       total: number;
       counts: Record<string, number>;
+      stageDurations: unknown[];
       repositories: { url: string; state: string; progress: number; lastError: string | null }[];
     };
     expect(body.total).toBe(2);
     expect(body.counts).toMatchObject({ file_selection: 1, failed: 1 });
+    expect(body.stageDurations).toEqual([{ stage: 'cloning', count: 1, p50Ms: 5000, p95Ms: 5000, maxMs: 5000 }]);
     const byUrl = new Map(body.repositories.map((r) => [r.url, r]));
     expect(byUrl.get(url)).toMatchObject({ state: 'file_selection', progress: 40, lastError: null });
     expect(byUrl.get(failing)).toMatchObject({ state: 'failed', progress: 10, lastError: 'repository not found' });
@@ -76,6 +78,7 @@ describe('repolens status', () => {
     expect(failed.stdout).toContain(failing);
     expect(failed.stdout).not.toContain('widgets');
     expect(failed.stdout).toContain('1 of 1 repositories');
+    expect(failed.stdout).toMatch(/stage durations over all runs:\n.*\ncloning\s+1\s+5000\s+5000\s+5000/);
 
     const one = await runCli(['status', url, '--database-url', cliDatabaseUrl]);
     expect(one.code).toBe(0);

@@ -87,7 +87,12 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
           offset: options.offset,
         });
         if (options.json === true) {
-          printJson(io, { total: page.total, counts: await store.countByStatus(), repositories: page.rows });
+          printJson(io, {
+            total: page.total,
+            counts: await store.countByStatus(),
+            stageDurations: await store.stageDurationPercentiles(),
+            repositories: page.rows,
+          });
           return;
         }
         if (page.total === 0) {
@@ -107,6 +112,16 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
           ),
         );
         io.out(`${page.rows.length} of ${page.total} repositories\n`);
+        const durations = await store.stageDurationPercentiles();
+        if (durations.length > 0) {
+          io.out('\nstage durations over all runs:\n');
+          io.out(
+            formatTable(
+              ['STAGE', 'COUNT', 'P50 (ms)', 'P95 (ms)', 'MAX (ms)'],
+              durations.map((d) => [d.stage, String(d.count), String(d.p50Ms), String(d.p95Ms), String(d.maxMs)]),
+            ),
+          );
+        }
       } finally {
         await store.close();
       }
