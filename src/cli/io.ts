@@ -20,3 +20,10 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
+
+/** One line, at most `max` characters, for table cells; null prints empty. */
+export function shorten(text: string | null, max: number): string {
+  if (text === null) return '';
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}

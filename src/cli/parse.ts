@@ -10,3 +10,13 @@ export function positiveInteger(flag: string): (value: string) => number {
     return parsed;
   };
 }
+
+export function nonNegativeInteger(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed)) {
+      throw new InvalidArgumentError(`${flag} must be a non-negative integer, got "${value}"`);
+    }
+    return parsed;
+  };
+}

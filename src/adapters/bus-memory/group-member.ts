@@ -4,11 +4,11 @@
  * and a new assignment each schedule one dispatch pass (coalesced, on setImmediate so a backlog of
  * instant handlers cannot starve the event loop); nothing polls.
  */
-import type { CloseOptions, MessageHandler, ReceivedMessage, Subscription } from '../../ports/message-bus.js';
+import type { CloseOptions, MessageHandler, Subscription } from '../../ports/message-bus.js';
 import { topicPartitionKey, type TopicPartition } from './assignment.js';
 import type { GroupCoordinator, GroupMemberHandle } from './group-coordinator.js';
 import { PartitionConsumer, type BufferLimits, type PendingRecord } from './partition-consumer.js';
-import type { PartitionLog, StoredRecord } from './partition-log.js';
+import { toReceivedMessage, type PartitionLog, type StoredRecord } from './partition-log.js';
 
 export interface GroupMemberOptions {
   readonly memberId: string;
@@ -28,19 +28,6 @@ export interface GroupMemberOptions {
 interface Waiter {
   readonly ready: () => boolean;
   readonly settle: (ready: boolean) => void;
-}
-
-function toReceivedMessage(topic: string, partition: number, record: StoredRecord): ReceivedMessage {
-  // Copies, so a handler that mutates its buffers cannot change what a redelivery sees.
-  return {
-    topic,
-    partition,
-    offset: record.offset,
-    key: record.key === null ? null : Buffer.from(record.key),
-    value: Buffer.from(record.value),
-    headers: record.headers,
-    timestamp: record.timestamp,
-  };
 }
 
 export class GroupMember implements Subscription, GroupMemberHandle {

@@ -3,6 +3,7 @@ import type { BusAdmin, NewTopic, PartitionOffsets, ReadOptions, TopicDescriptio
 import type { ReceivedMessage } from '../../ports/message-bus.js';
 import type { MemoryBroker } from './broker.js';
 import { closedError, invalidArgumentError } from './errors.js';
+import { toReceivedMessage } from './partition-log.js';
 import type { MemoryTopic } from './topic.js';
 
 function partitionOffsets(topic: MemoryTopic, offset: (partition: number) => bigint): PartitionOffsets {
@@ -84,15 +85,7 @@ export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
         const from = options.from?.get(partition) ?? log.startOffset();
         const max = Number.isFinite(remaining) ? remaining : Number.MAX_SAFE_INTEGER;
         for (const record of log.read(from, max)) {
-          messages.push({
-            topic: name,
-            partition,
-            offset: record.offset,
-            key: record.key === null ? null : Buffer.from(record.key),
-            value: Buffer.from(record.value),
-            headers: record.headers,
-            timestamp: record.timestamp,
-          });
+          messages.push(toReceivedMessage(name, partition, record));
         }
       });
       return messages;

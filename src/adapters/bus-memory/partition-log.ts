@@ -2,6 +2,7 @@
  * One partition: an append-only log of records with offsets. Records below the start offset are
  * gone (DeleteRecords or retention); retention is applied lazily, whenever the log is touched.
  */
+import type { ReceivedMessage } from '../../ports/message-bus.js';
 
 export interface StoredRecord {
   readonly offset: bigint;
@@ -92,4 +93,18 @@ export class PartitionLog {
       this.head = 0;
     }
   }
+}
+
+/** A stored record as handed to a handler or reader. */
+export function toReceivedMessage(topic: string, partition: number, record: StoredRecord): ReceivedMessage {
+  // Copies, so a handler that mutates its buffers cannot change what a redelivery sees.
+  return {
+    topic,
+    partition,
+    offset: record.offset,
+    key: record.key === null ? null : Buffer.from(record.key),
+    value: Buffer.from(record.value),
+    headers: record.headers,
+    timestamp: record.timestamp,
+  };
 }

@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import { createDlqTools } from '../../runtime/dlq-tools.js';
 import type { CliDeps } from '../deps.js';
-import { formatTable, printJson } from '../io.js';
+import { formatTable, printJson, shorten } from '../io.js';
 import { withKafka } from '../with-kafka.js';
 import { withBrokerOptions, type BrokerFlags } from './broker-options.js';
 
@@ -18,11 +18,6 @@ function parseTime(value: string): Date {
     throw new InvalidArgumentError(`--before must be an ISO-8601 time or an age like 7d, 12h, 30m, got "${value}"`);
   }
   return new Date(parsed);
-}
-
-function shorten(text: string, max: number): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
 }
 
 export function registerDlqCommands(program: Command, deps: CliDeps): void {

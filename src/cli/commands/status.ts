@@ -3,8 +3,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { RepositoryStates, type RepositoryState } from '../../ports/store.js';
 import { RepolensError } from '../../domain/errors.js';
 import type { CliDeps } from '../deps.js';
-import { formatTable, printJson } from '../io.js';
-import { positiveInteger } from '../parse.js';
+import { formatTable, printJson, shorten } from '../io.js';
+import { nonNegativeInteger, positiveInteger } from '../parse.js';
 
 interface StatusFlags {
   readonly json?: boolean;
@@ -23,17 +23,6 @@ function parseState(value: string): RepositoryState {
   return value as RepositoryState;
 }
 
-function nonNegativeInteger(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`--offset must be a non-negative integer, got "${value}"`);
-  return Number(value);
-}
-
-function shorten(text: string | null, max: number): string {
-  if (text === null) return '';
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
-}
-
 export function registerStatusCommand(program: Command, deps: CliDeps): void {
   const { io } = deps;
   program
@@ -48,7 +37,7 @@ export function registerStatusCommand(program: Command, deps: CliDeps): void {
     .option('--status <state>', `only repositories in this state (${RepositoryStates.join(', ')})`, parseState)
     .option('--search <text>', 'only repositories whose URL contains this text')
     .option('--limit <n>', 'at most this many repositories', positiveInteger('--limit'), 50)
-    .option('--offset <n>', 'skip this many repositories', nonNegativeInteger, 0)
+    .option('--offset <n>', 'skip this many repositories', nonNegativeInteger('--offset'), 0)
     .action(async (url: string | undefined, options: StatusFlags) => {
       const config = deps.resolveConfig({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
       const store = await deps.openStore(config);
