@@ -6,4 +6,4 @@ export {
   type DataDirLock,
   type LockHolder,
 } from './data-dir-lock.js';
-export { createPgliteStore, MEMORY_DATA_DIR, type PgliteStoreOptions } from './pglite-store.js';
+export { createPgliteStore, MEMORY_DATA_DIR, openPgliteDatabase, type PgliteStoreOptions } from './pglite-store.js';

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import type { Store } from '../../ports/store.js';
-import { createSqlStore, type Migration } from '../sql/index.js';
+import { createSqlDatabase, createSqlStore, type Migration, type SqlDatabase } from '../sql/index.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { pgliteExecutor } from './pglite-executor.js';
 
@@ -19,7 +19,8 @@ export interface PgliteStoreOptions {
 
 export const MEMORY_DATA_DIR = 'memory://';
 
-export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+/** Opens (does not migrate) the PGlite database; every store view shares it. */
+export async function openPgliteDatabase(options: PgliteStoreOptions = {}): Promise<SqlDatabase> {
   const requested = options.dataDir;
   const dataDir = requested === undefined || requested.startsWith(MEMORY_DATA_DIR) ? undefined : resolve(requested);
   const databaseLabel = dataDir === undefined ? 'the in-memory PGlite database' : `the PGlite database in ${dataDir}`;
@@ -34,7 +35,7 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
     throw error;
   }
 
-  return createSqlStore({
+  return createSqlDatabase({
     executor: pgliteExecutor(db),
     databaseLabel,
     migrations: options.migrations,
@@ -46,4 +47,8 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
       }
     },
   });
+}
+
+export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<Store> {
+  return createSqlStore(await openPgliteDatabase(options));
 }

@@ -2,7 +2,7 @@
 import { Pool, escapeIdentifier } from 'pg';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import type { Store } from '../../ports/store.js';
-import { createSqlStore, type Migration } from '../sql/index.js';
+import { createSqlDatabase, createSqlStore, type Migration, type SqlDatabase } from '../sql/index.js';
 import { poolExecutor } from './postgres-executor.js';
 
 export interface PostgresStoreOptions {
@@ -48,7 +48,8 @@ function withSearchPath(url: URL, schema: string): string {
   return copy.toString();
 }
 
-export function createPostgresStore(options: PostgresStoreOptions): Store {
+/** Opens (does not migrate) the PostgreSQL database; every store view shares its pool. */
+export function openPostgresDatabase(options: PostgresStoreOptions): SqlDatabase {
   const { schema } = options;
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new RepolensError(
@@ -79,7 +80,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     client.on('error', () => undefined);
   });
 
-  return createSqlStore({
+  return createSqlDatabase({
     executor: poolExecutor(pool, databaseLabel),
     databaseLabel,
     migrations: options.migrations,
@@ -91,4 +92,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           },
     close: () => pool.end(),
   });
+}
+
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  return createSqlStore(openPostgresDatabase(options));
 }
