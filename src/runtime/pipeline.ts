@@ -1,0 +1,67 @@
+/**
+ * The service host: puts the chosen stages and the Database Service on their seed consumer
+ * groups, on whichever bus it is given. `repolens analyze` runs every service on the in-process
+ * bus; `repolens worker` runs the chosen ones on Kafka, where several workers share the
+ * partitions. One code path for both modes (DESIGN.md §2).
+ */
+import { ConsumerGroups } from '../contracts/consumer-groups.js';
+import { Topics } from '../contracts/topics.js';
+import type { ConsumerDefinition } from '../ports/message-route.js';
+import { stageDiscoveryRoute, stageTaskRoute, type StageDefinition } from '../services/stage/stage-route.js';
+import type { StageRunDeps } from '../services/stage/stage-run.js';
+import { startConsumer, type ConsumerRuntimeOptions, type RunningConsumer } from './message-consumer.js';
+
+export interface PipelineOptions {
+  /** The cloning stage (runs on discovery and on `clone` tasks); omit to not clone here. */
+  readonly cloning?: StageDefinition;
+  /** Stages run on `repository.tasks`: selection, RAG loading, analysis. */
+  readonly taskStages: readonly StageDefinition[];
+  /** The Database Service; omit to not record status here. */
+  readonly database?: ConsumerDefinition<typeof Topics.status>;
+  readonly runtime: ConsumerRuntimeOptions;
+  readonly stageRun?: Omit<StageRunDeps, 'bus' | 'clock'>;
+}
+
+export interface RunningPipeline {
+  /** Settles when a consumer stops on its own (a failed hand-off): the host should exit. */
+  readonly done: Promise<void>;
+  /** Drains in-flight handlers for up to `graceMs`, commits and leaves the groups. Safe twice. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startPipeline(options: PipelineOptions): Promise<RunningPipeline> {
+  const stageDeps: StageRunDeps = { ...options.stageRun, bus: options.runtime.bus, clock: options.runtime.clock };
+  const definitions: ConsumerDefinition<typeof Topics.discovery | typeof Topics.tasks | typeof Topics.status>[] = [];
+  // Status first: the Database Service should be listening before the first stage reports.
+  if (options.database !== undefined) definitions.push(options.database);
+  const taskRoutes = options.taskStages.map((stage) => stageTaskRoute(stage, stageDeps));
+  if (options.cloning !== undefined) {
+    definitions.push({
+      topic: Topics.discovery,
+      groupId: ConsumerGroups.discovery,
+      routes: [stageDiscoveryRoute(options.cloning, stageDeps)],
+    });
+    taskRoutes.push(stageTaskRoute(options.cloning, stageDeps));
+  }
+  if (taskRoutes.length > 0)
+    definitions.push({ topic: Topics.tasks, groupId: ConsumerGroups.tasks, routes: taskRoutes });
+
+  const running: RunningConsumer[] = [];
+  try {
+    for (const definition of definitions) {
+      // Each definition is for one topic; the union type only widens the array.
+      running.push(await startConsumer(definition as ConsumerDefinition<typeof Topics.tasks>, options.runtime));
+    }
+  } catch (error) {
+    await Promise.allSettled(running.map((consumer) => consumer.close(0)));
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    done: Promise.race(running.map((consumer) => consumer.done)),
+    close: (graceMs) => {
+      closing ??= Promise.all(running.map((consumer) => consumer.close(graceMs))).then(() => undefined);
+      return closing;
+    },
+  };
+}

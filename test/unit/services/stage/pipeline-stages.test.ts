@@ -1,0 +1,223 @@
+/**
+ * The stage framework on the in-process bus with the real consumer runtime: a stage runs on its
+ * trigger, and the seed's task journal and status messages come out in order with the commit
+ * carried in headers; a failing stage ends in the DLQ with a `failed` task sharing the
+ * `in_progress` task id and a status message whose error has no credentials.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createMemoryBroker,
+  createMemoryBus,
+  createMemoryBusAdmin,
+} from '../../../../src/adapters/bus-memory/index.js';
+import { silentLogger } from '../../../../src/adapters/system/silent-logger.js';
+import { systemClock } from '../../../../src/adapters/system/system-clock.js';
+import { Headers } from '../../../../src/contracts/headers.js';
+import { Topics } from '../../../../src/contracts/topics.js';
+import { decodeMessage, encodeMessage } from '../../../../src/contracts/validation.js';
+import type { StatusMessage } from '../../../../src/contracts/status-message.js';
+import type { TaskMessage } from '../../../../src/contracts/task-message.js';
+import { RepolensError } from '../../../../src/domain/errors.js';
+import type { MessageBus, ReceivedMessage } from '../../../../src/ports/message-bus.js';
+import { startPipeline, type RunningPipeline } from '../../../../src/runtime/pipeline.js';
+import { ensureTopics } from '../../../../src/runtime/topic-provisioning.js';
+import type { StageJob } from '../../../../src/services/stage/stage-job.js';
+import type { StageDefinition } from '../../../../src/services/stage/stage-route.js';
+import { eventually } from '../../../support/wait.js';
+
+const COMMIT = 'a'.repeat(40);
+const URL_OK = 'https://git.example.test/org/ok';
+
+interface Harness {
+  readonly bus: MessageBus;
+  readonly received: ReceivedMessage[];
+  readonly pipeline: RunningPipeline;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(cloning: StageDefinition, taskStages: StageDefinition[]): Promise<Harness> {
+  const broker = createMemoryBroker();
+  await ensureTopics(createMemoryBusAdmin(broker));
+  const bus = createMemoryBus(broker);
+  const received: ReceivedMessage[] = [];
+  const watcher = await bus.subscribe({
+    groupId: 'test-watcher',
+    topics: [Topics.tasks, Topics.status, Topics.dlq],
+    handler: async (message) => {
+      received.push(message);
+    },
+  });
+  const pipeline = await startPipeline({
+    cloning,
+    taskStages,
+    runtime: { bus, clock: systemClock, logger: silentLogger, retryDelaysMs: [5, 5, 5] },
+    stageRun: { progressIntervalMs: 0 },
+  });
+  cleanups.push(async () => {
+    await pipeline.close(0);
+    await watcher.close({ graceMs: 0 });
+    await bus.close();
+  });
+  return { bus, received, pipeline };
+}
+
+function discover(bus: MessageBus, url: string): Promise<void> {
+  return bus.produce([
+    {
+      topic: Topics.discovery,
+      key: url,
+      value: encodeMessage(Topics.discovery, {
+        repository_url: url,
+        discovery_timestamp: new Date().toISOString(),
+        priority: 4,
+        source: 'manual',
+      }),
+    },
+  ]);
+}
+
+const tasksOf = (received: ReceivedMessage[]): { message: TaskMessage; headers: Record<string, string> }[] =>
+  received
+    .filter((m) => m.topic === Topics.tasks)
+    .map((m) => ({ message: decodeMessage(Topics.tasks, m.value), headers: { ...m.headers } }));
+
+const statusesOf = (received: ReceivedMessage[]): StatusMessage[] =>
+  received.filter((m) => m.topic === Topics.status).map((m) => decodeMessage(Topics.status, m.value));
+
+function cloningLike(): StageDefinition {
+  return {
+    service: 'cloning',
+    taskType: 'clone',
+    status: 'cloning',
+    after: undefined,
+    run: async (_job, work) => {
+      work.progress(50);
+      return { commit: COMMIT, defaultBranch: 'trunk' };
+    },
+  };
+}
+
+describe('stages on the pipeline host', () => {
+  it('runs a stage on its predecessor, carrying commit, branch, run id and priority', async () => {
+    const seen: StageJob[] = [];
+    const selection: StageDefinition = {
+      service: 'selection',
+      taskType: 'select_files',
+      status: 'file_selection',
+      after: 'clone',
+      run: async (job) => {
+        seen.push(job);
+        return undefined;
+      },
+    };
+    const { bus, received } = await harness(cloningLike(), [selection]);
+    await discover(bus, URL_OK);
+    await eventually(
+      'both stages completed',
+      () => tasksOf(received).filter((t) => t.message.status === 'completed').length === 2,
+    );
+
+    const tasks = tasksOf(received);
+    expect(tasks.map((t) => `${t.message.task_type}:${t.message.status}`)).toEqual([
+      'clone:in_progress',
+      'clone:completed',
+      'select_files:in_progress',
+      'select_files:completed',
+    ]);
+    expect(tasks[0]?.message.task_id).toBe(tasks[1]?.message.task_id);
+    expect(tasks[2]?.message.task_id).toBe(tasks[3]?.message.task_id);
+    expect(tasks[0]?.message.task_id).not.toBe(tasks[2]?.message.task_id);
+    expect(tasks.every((t) => t.message.metadata.priority === 4)).toBe(true);
+    expect(tasks[1]?.headers[Headers.commit]).toBe(COMMIT);
+    expect(tasks[1]?.headers[Headers.defaultBranch]).toBe('trunk');
+    const runIds = new Set(tasks.map((t) => t.headers[Headers.runId]));
+    expect(runIds.size).toBe(1);
+
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ repositoryUrl: URL_OK, commit: COMMIT, defaultBranch: 'trunk', forced: false });
+
+    const statuses = statusesOf(received);
+    expect(statuses.map((s) => `${s.status}:${s.details.progress}`)).toEqual([
+      'cloning:0',
+      'cloning:50',
+      'cloning:100',
+      'file_selection:0',
+      'file_selection:100',
+    ]);
+    expect(statuses.every((s) => s.details.error === undefined)).toBe(true);
+  });
+
+  it('runs a stage again on a pending task of its own type, forced', async () => {
+    const seen: StageJob[] = [];
+    const selection: StageDefinition = {
+      service: 'selection',
+      taskType: 'select_files',
+      status: 'file_selection',
+      after: 'clone',
+      run: async (job) => {
+        seen.push(job);
+        return undefined;
+      },
+    };
+    const { bus, received } = await harness(cloningLike(), [selection]);
+    await bus.produce([
+      {
+        topic: Topics.tasks,
+        key: URL_OK,
+        headers: { [Headers.commit]: COMMIT },
+        value: encodeMessage(Topics.tasks, {
+          task_id: crypto.randomUUID(),
+          repository_url: URL_OK,
+          task_type: 'select_files',
+          created_at: new Date().toISOString(),
+          status: 'pending',
+          metadata: { priority: 2, retry_count: 0 },
+        }),
+      },
+    ]);
+    await eventually('the stage completed', () => tasksOf(received).some((t) => t.message.status === 'completed'));
+    expect(seen).toEqual([expect.objectContaining({ forced: true, commit: COMMIT, priority: 2 })]);
+  });
+
+  it('retries a transient failure, then dead-letters a permanent one with a failed task and a redacted error', async () => {
+    let attempts = 0;
+    const flaky: StageDefinition = {
+      service: 'selection',
+      taskType: 'select_files',
+      status: 'file_selection',
+      after: 'clone',
+      run: async () => {
+        attempts += 1;
+        if (attempts === 1) throw new RepolensError('REPOLENS_UNAVAILABLE', 'database away', { retryable: true });
+        throw new RepolensError('REPOLENS_GIT_NOT_FOUND', 'https://alice:hunter2@git.example.test/org/ok not found');
+      },
+    };
+    const { bus, received } = await harness(cloningLike(), [flaky]);
+    await discover(bus, URL_OK);
+    await eventually('a failed task', () => tasksOf(received).some((t) => t.message.status === 'failed'));
+
+    const selectTasks = tasksOf(received).filter((t) => t.message.task_type === 'select_files');
+    expect(selectTasks.map((t) => `${t.message.status}:${t.message.metadata.retry_count}`)).toEqual([
+      'in_progress:0',
+      'in_progress:1',
+      'failed:1',
+    ]);
+    expect(new Set(selectTasks.map((t) => t.message.task_id)).size).toBe(1);
+    const failed = selectTasks.at(-1)?.message;
+    expect(failed?.metadata.last_error).toMatch(/not found \[REPOLENS_GIT_NOT_FOUND\]/);
+    expect(failed?.metadata.last_error).not.toContain('hunter2');
+
+    const errorStatus = statusesOf(received).find((s) => s.details.error !== undefined);
+    expect(errorStatus).toMatchObject({ status: 'file_selection' });
+    expect(errorStatus?.details.error).not.toContain('hunter2');
+    await eventually('a DLQ record', () => received.some((m) => m.topic === Topics.dlq));
+    expect(received.filter((m) => m.topic === Topics.dlq)).toHaveLength(1);
+    const dlq = received.find((m) => m.topic === Topics.dlq);
+    expect(dlq?.headers[Headers.errorCode]).toBe('REPOLENS_GIT_NOT_FOUND');
+    expect(dlq?.headers[Headers.originalTopic]).toBe(Topics.tasks);
+  });
+});
