@@ -1,19 +1,29 @@
 /** Builds the effective configuration once, validates it, and freezes it. */
+import type { z } from 'zod';
 import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import { ConfigSchema, ENVIRONMENT_VARIABLES, type Config, type ConfigInput } from './schema.js';
 
-const LIST_SETTINGS = new Set<string>(['brokers', 'retryDelaysMs']);
-const NUMBER_SETTINGS = new Set<string>(['consumerConcurrency', 'shutdownGraceMs', 'maxMessageBytes']);
+/** The kind of value a setting holds, read from its schema, so new settings need no list here. */
+function valueKind(setting: string): string | undefined {
+  let schema = (ConfigSchema.shape as Record<string, z.ZodType | undefined>)[setting];
+  while (schema !== undefined) {
+    const def = schema._zod.def as { type: string; innerType?: z.ZodType };
+    if ((def.type === 'default' || def.type === 'optional') && def.innerType !== undefined) schema = def.innerType;
+    else return def.type;
+  }
+  return undefined;
+}
 
 function parseEnvValue(setting: string, raw: string): unknown {
-  if (LIST_SETTINGS.has(setting)) {
+  const kind = valueKind(setting);
+  if (kind === 'array') {
     const items = raw
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== '');
     return setting === 'retryDelaysMs' ? items.map(Number) : items;
   }
-  if (NUMBER_SETTINGS.has(setting)) return Number(raw);
+  if (kind === 'number') return Number(raw);
   return raw;
 }
 

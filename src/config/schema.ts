@@ -33,6 +33,65 @@ export const ConfigSchema = z.strictObject({
     .default(MAX_MESSAGE_BYTES),
   databaseUrl: z.string().optional(),
   dataDir: z.string().min(1).default('.repolens'),
+  /** Where clones live, one directory per repository (DESIGN.md §2). Default: `<dataDir>/workspace`. */
+  workspaceDir: z.string().min(1).optional(),
+  /** Longest a clone or fetch may take before git is killed. */
+  cloneTimeoutMs: z.int().min(1000).default(600_000),
+  /** Largest repository cloned; enforced while cloning. */
+  maxRepositoryBytes: z
+    .int()
+    .min(1)
+    .default(2 * 1024 ** 3),
+  /** Most files at HEAD a repository may have. */
+  maxRepositoryFiles: z.int().min(1).default(200_000),
+  /** Protocols git may use for remote repositories (`file` only matters for local sources). */
+  gitProtocols: z
+    .array(z.enum(['https', 'http', 'ssh', 'git']))
+    .min(1)
+    .default(['https', 'ssh', 'git']),
+  /** Workspace size budget; the least recently used finished checkouts are removed beyond it. */
+  workspaceMaxBytes: z
+    .int()
+    .min(0)
+    .default(20 * 1024 ** 3),
+  /** Finished checkouts unused this long are removed. */
+  workspaceTtlMs: z
+    .int()
+    .min(0)
+    .default(7 * 86_400_000),
+  /** Files above this size are excluded from selection (`too_large`). */
+  maxFileBytes: z
+    .int()
+    .min(1)
+    .default(1024 * 1024),
+  /** Token budget for a repository's selection; the best-ranked files are kept within it. */
+  tokenBudget: z.int().min(1).optional(),
+  /** Embedding service for hybrid search; without one, search is lexical. */
+  embedderUrl: z.url().optional(),
+  embedderModel: z.string().min(1).optional(),
+  /** `openai`: any OpenAI-compatible /embeddings endpoint; `ollama`: Ollama's native /api/embed. */
+  embedderApi: z.enum(['openai', 'ollama']).default('openai'),
+  embedderApiKey: z.string().min(1).optional(),
+  /** HTTP API port for `repolens serve`. */
+  port: z.int().min(0).max(65_535).default(8080),
+  /** API key required by mutating HTTP endpoints when set. */
+  apiKey: z.string().min(1).optional(),
+  /** Port for Prometheus `/metrics` on `repolens worker`; none when unset. */
+  metricsPort: z.int().min(0).max(65_535).optional(),
+  /** Alert: consumer lag above this many messages (per group and topic). */
+  alertLagMessages: z.int().min(0).default(1000),
+  /** Alert: share of failed messages above this percentage over the window. */
+  alertErrorRatePercent: z.number().min(0).max(100).default(5),
+  /** Window of the error-rate and processing-time alerts. */
+  alertWindowMs: z.int().min(1000).default(300_000),
+  /** Alert: 95th percentile processing time per message above this. */
+  alertProcessingTimeMs: z.int().min(1).default(30_000),
+  /** How long an alert's condition must hold before it fires. */
+  alertForMs: z.int().min(0).default(60_000),
+  /** Alert transitions are POSTed here in Alertmanager's webhook format. */
+  alertWebhookUrl: z.url().optional(),
+  /** How often lag and the DLQ size are read and the alerts evaluated. */
+  monitorIntervalMs: z.int().min(100).default(15_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -51,4 +110,30 @@ export const ENVIRONMENT_VARIABLES = {
   DATABASE_URL: 'databaseUrl',
   REPOLENS_DATA_DIR: 'dataDir',
   REPOLENS_LOG_LEVEL: 'logLevel',
+  REPOLENS_WORKSPACE: 'workspaceDir',
+  REPOLENS_CLONE_TIMEOUT_MS: 'cloneTimeoutMs',
+  REPOLENS_MAX_REPOSITORY_BYTES: 'maxRepositoryBytes',
+  REPOLENS_MAX_REPOSITORY_FILES: 'maxRepositoryFiles',
+  REPOLENS_GIT_PROTOCOLS: 'gitProtocols',
+  REPOLENS_WORKSPACE_MAX_BYTES: 'workspaceMaxBytes',
+  REPOLENS_WORKSPACE_TTL_MS: 'workspaceTtlMs',
+  REPOLENS_MAX_FILE_BYTES: 'maxFileBytes',
+  REPOLENS_TOKEN_BUDGET: 'tokenBudget',
+  REPOLENS_EMBEDDER_URL: 'embedderUrl',
+  REPOLENS_EMBEDDER_MODEL: 'embedderModel',
+  REPOLENS_EMBEDDER_API: 'embedderApi',
+  REPOLENS_EMBEDDER_API_KEY: 'embedderApiKey',
+  REPOLENS_PORT: 'port',
+  REPOLENS_API_KEY: 'apiKey',
+  REPOLENS_METRICS_PORT: 'metricsPort',
+  REPOLENS_ALERT_LAG_MESSAGES: 'alertLagMessages',
+  REPOLENS_ALERT_ERROR_RATE_PERCENT: 'alertErrorRatePercent',
+  REPOLENS_ALERT_WINDOW_MS: 'alertWindowMs',
+  REPOLENS_ALERT_PROCESSING_TIME_MS: 'alertProcessingTimeMs',
+  REPOLENS_ALERT_FOR_MS: 'alertForMs',
+  REPOLENS_ALERT_WEBHOOK_URL: 'alertWebhookUrl',
+  REPOLENS_MONITOR_INTERVAL_MS: 'monitorIntervalMs',
 } as const satisfies Record<string, keyof Config>;
+
+/** Settings whose values are secrets: `repolens config print` masks them. */
+export const SECRET_SETTINGS: ReadonlySet<keyof Config> = new Set<keyof Config>(['embedderApiKey', 'apiKey']);

@@ -33,6 +33,8 @@ export interface HandlingEvent {
   /** Retry tier the message came from (0 = main topic). */
   readonly tier: number;
   readonly errorCode?: string;
+  /** Whether a handler ran (after `handlerStarted`); false for invalid and skipped messages. */
+  readonly started: boolean;
 }
 
 export interface ConsumerObserver {
@@ -92,8 +94,10 @@ export async function startConsumer<T extends MessageTopic>(
   ): Promise<void> {
     const started = options.clock.now();
     const deps = { clock: options.clock, logger, signal };
+    let handlerRan = false;
     const report = (service: string, outcome: HandlingOutcome, errorCode?: string): void =>
       options.observer?.handled?.({
+        started: handlerRan,
         topic,
         groupId,
         service,
@@ -141,6 +145,7 @@ export async function startConsumer<T extends MessageTopic>(
     const retries = retriesSoFar(topic, message, received.headers);
     const context: RouteContext = { signal, headers: received.headers, received, attempt: retries + 1 };
     options.observer?.handlerStarted?.(topic, groupId);
+    handlerRan = true;
     try {
       await route.handle(message, context);
       report(route.service, 'success');
