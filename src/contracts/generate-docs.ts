@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { CONSUMER_GROUP_SPECS, retryGroupId } from './consumer-groups.js';
 import { DiscoveryMessageSchema } from './discovery-message.js';
 import { DLQ_HEADERS, Headers } from './headers.js';
+import { ReportSchema } from './report.js';
 import { StatusMessageSchema } from './status-message.js';
 import { TaskMessageSchema } from './task-message.js';
 import {
@@ -210,5 +211,8 @@ export function generateContractDocs(): Map<string, string> {
     const schema = { $id: `https://repolens.dev/schemas/${doc.file}`, ...jsonSchemaOf(doc.schema) };
     files.set(`docs/schemas/${doc.file}`, `${JSON.stringify(schema, null, 2)}\n`);
   }
+  // The analysis report is a stored document, not a message: a JSON Schema of its own.
+  const report = { $id: 'https://repolens.dev/schemas/report.schema.json', ...jsonSchemaOf(ReportSchema) };
+  files.set('docs/schemas/report.schema.json', `${JSON.stringify(report, null, 2)}\n`);
   return files;
 }

@@ -11,3 +11,5 @@ export {
 export type { SqlExecutor, SqlParam } from './sql-executor.js';
 export { sqlState } from './sql-state.js';
 export { createSqlStore, StoreErrorCodes } from './sql-store.js';
+export { ChunkIndexErrorCodes, createSqlChunkIndex, type SqlChunkIndexOptions } from './chunk-index.js';
+export { createSqlReportStore, ReportStoreErrorCodes } from './report-store.js';

@@ -1,0 +1,2 @@
+/** Embedder adapter for Ollama's native `/api/embed`. */
+export { createOllamaEmbedder } from './ollama-embedder.js';

@@ -1,0 +1,255 @@
+/**
+ * The SQL chunk index on PGlite and on the real PostgreSQL: BM25 ranking with code-aware tokens
+ * and field weights, repository filter, hybrid RRF, and the atomic switch between generations.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSqlChunkIndex, type SqlDatabase } from '../../src/adapters/sql/index.js';
+import { isRepolensError } from '../../src/domain/errors.js';
+import type { Chunk } from '../../src/ports/chunk.js';
+import type { ChunkedFile, ChunkIndex } from '../../src/ports/chunk-index.js';
+import { openTestDatabase, TEST_DATABASE_KINDS } from '../support/sql-database.js';
+
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function chunk(path: string, content: string, symbol: string | null = null, startLine = 1): Chunk {
+  const lines = content.split('\n').length;
+  return {
+    path,
+    startLine,
+    endLine: startLine + lines - 1,
+    language: 'TypeScript',
+    symbol,
+    kind: symbol === null ? 'window' : 'function',
+    content,
+    contentHash: sha(content),
+    tokens: content.length,
+  };
+}
+
+function file(path: string, ...chunks: Chunk[]): ChunkedFile {
+  return { path, contentHash: sha(chunks.map((c) => c.content).join('\n')), chunks };
+}
+
+const filler = (i: number): string => `const value${i % 7} = loadConfig(options);\nreturn value${i % 7};`;
+
+describe.each(TEST_DATABASE_KINDS)('chunk index on %s', (kind) => {
+  let database: SqlDatabase;
+  let index: ChunkIndex;
+  const repo = (name: string): string => `https://git.example/${kind}/${name}`;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind, 'chunk_index');
+    index = createSqlChunkIndex(database.executor, { publishBatchChunks: 4 });
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('ranks a chunk with the query’s rare term above chunks with only common terms', async () => {
+    const url = repo('bm25');
+    const files = Array.from({ length: 12 }, (_, i) =>
+      file(`src/common${i}.ts`, chunk(`src/common${i}.ts`, filler(i))),
+    );
+    files.push(
+      file('src/heavy.ts', chunk('src/heavy.ts', 'loadConfig(a); loadConfig(b); loadConfig(c); // config config')),
+    );
+    files.push(file('src/rare.ts', chunk('src/rare.ts', 'const zephyr = loadConfig(options);')));
+    await index.publish({ repositoryUrl: url, commit: 'c1', files, reuse: [] });
+
+    const { mode, results } = await index.search({ query: 'loadConfig zephyr', repositoryUrl: url, k: 5 });
+    expect(mode).toBe('lexical');
+    expect(results[0]?.path).toBe('src/rare.ts');
+    expect(results[1]?.path).toBe('src/heavy.ts'); // term-frequency (saturated) still counts among the rest
+    expect(results[0]?.score).toBeGreaterThan(results[1]?.score ?? Infinity);
+    expect(results[0]).toMatchObject({ repository_url: url, commit: 'c1', start_line: 1, end_line: 1, symbol: null });
+    expect(results[0]?.snippet).toContain('zephyr');
+  });
+
+  it('finds snake_case identifiers from a camelCase query and vice versa', async () => {
+    const url = repo('case');
+    await index.publish({
+      repositoryUrl: url,
+      commit: 'c1',
+      files: [
+        file('lib/a.py', chunk('lib/a.py', 'def parse_config_file(path):\n    return open(path)')),
+        file('lib/b.ts', chunk('lib/b.ts', 'export function readManifestEntry(entry) {}')),
+        file('lib/c.ts', chunk('lib/c.ts', 'parse the file, then config it; read an entry from the manifest')),
+        file('lib/d.ts', chunk('lib/d.ts', 'const parser = new Parser(); // files and configs')),
+      ],
+      reuse: [],
+    });
+    const camel = await index.search({ query: 'parseConfigFile', repositoryUrl: url, k: 3 });
+    expect(camel.results[0]?.path).toBe('lib/a.py');
+    const snake = await index.search({ query: 'read_manifest_entry', repositoryUrl: url, k: 3 });
+    expect(snake.results[0]?.path).toBe('lib/b.ts');
+    const kebab = await index.search({ query: 'read-manifest-entry', repositoryUrl: url, k: 3 });
+    expect(kebab.results[0]?.path).toBe('lib/b.ts');
+  });
+
+  it('weights a term in the path or the symbol above the same term in the body', async () => {
+    const url = repo('fields');
+    const body = 'the delay doubles after each failed attempt; backoff here';
+    await index.publish({
+      repositoryUrl: url,
+      commit: 'c1',
+      files: [
+        file('src/misc/util.ts', chunk('src/misc/util.ts', body)),
+        file('src/retry/backoff.ts', chunk('src/retry/backoff.ts', body.replace('here', 'there'))),
+        file('src/misc/other.ts', chunk('src/misc/other.ts', 'function computeBackoff() {} // backoff', null)),
+        file(
+          'src/misc/named.ts',
+          chunk('src/misc/named.ts', 'function compute() {} // backoff', 'Retry > computeBackoff'),
+        ),
+      ],
+      reuse: [],
+    });
+    const byPath = await index.search({ query: 'backoff', repositoryUrl: url, k: 4 });
+    const paths = byPath.results.map((r) => r.path);
+    expect(paths.indexOf('src/retry/backoff.ts')).toBeLessThan(paths.indexOf('src/misc/util.ts'));
+    const bySymbol = await index.search({ query: 'computeBackoff', repositoryUrl: url, k: 4 });
+    expect(bySymbol.results[0]?.path).toBe('src/misc/named.ts');
+    expect(bySymbol.results[0]?.symbol).toBe('Retry > computeBackoff');
+  });
+
+  it('filters by repository, and searches all repositories without a filter', async () => {
+    const [one, two] = [repo('filter-one'), repo('filter-two')];
+    for (const url of [one, two]) {
+      await index.publish({
+        repositoryUrl: url,
+        commit: 'c1',
+        files: [file('src/x.ts', chunk('src/x.ts', 'quokkaMarker()'))],
+        reuse: [],
+      });
+    }
+    const filtered = await index.search({ query: 'quokka_marker', repositoryUrl: two, k: 10 });
+    expect(filtered.results.map((r) => r.repository_url)).toEqual([two]);
+    const all = await index.search({ query: 'quokka_marker', k: 10 });
+    expect(all.results.map((r) => r.repository_url).sort()).toEqual([one, two].sort());
+  });
+
+  it('a search during a slow publish sees one whole commit, never a mix', async () => {
+    const url = repo('atomic');
+    const files = (tag: string): ChunkedFile[] =>
+      Array.from({ length: 24 }, (_, i) => file(`src/f${i}.ts`, chunk(`src/f${i}.ts`, `walrusMarker ${tag} ${i}`)));
+    await index.publish({ repositoryUrl: url, commit: 'alpha', files: files('alpha'), reuse: [] });
+
+    const seen: string[] = [];
+    let building = false;
+    let duringBuild = 0;
+    const publishing = index
+      .publish({
+        repositoryUrl: url,
+        commit: 'beta',
+        files: files('beta'),
+        reuse: [],
+        onProgress: (written, total) => {
+          building = written < total;
+        },
+      })
+      .finally(() => {
+        building = false;
+      });
+    let done = false;
+    void publishing.then(() => (done = true)).catch(() => (done = true));
+    while (!done) {
+      const wasBuilding = building;
+      const { results } = await index.search({ query: 'walrus marker', repositoryUrl: url, k: 100 });
+      expect(results).toHaveLength(24);
+      const tags = new Set(results.map((r) => (r.snippet.includes('alpha') ? 'alpha' : 'beta')));
+      expect(tags.size).toBe(1);
+      const [tag] = tags;
+      expect(results.every((r) => r.commit === tag)).toBe(true);
+      seen.push(tag ?? '');
+      if (wasBuilding && building) duringBuild += 1;
+    }
+    await publishing;
+    expect(duringBuild).toBeGreaterThan(0); // the reads really interleaved with the build
+    expect(seen).toContain('alpha');
+    const after = await index.search({ query: 'walrus marker', repositoryUrl: url, k: 100 });
+    expect(after.results.every((r) => r.commit === 'beta' && r.snippet.includes('beta'))).toBe(true);
+    expect(await index.stats(url)).toMatchObject({ commit: 'beta', files: 24, chunks: 24, embeddedChunks: 0 });
+  });
+
+  it('reuses unchanged files and refuses a reuse list the current generation no longer has', async () => {
+    const url = repo('reuse');
+    const keep = file('src/keep.ts', chunk('src/keep.ts', 'ocelotKeep()'));
+    const old = file('src/change.ts', chunk('src/change.ts', 'ocelotOld()'));
+    await index.publish({ repositoryUrl: url, commit: 'c1', files: [keep, old], reuse: [] });
+    expect((await index.currentFiles(url)).map((f) => f.path)).toEqual(['src/change.ts', 'src/keep.ts']);
+
+    const changed = file('src/change.ts', chunk('src/change.ts', 'ocelotNew()'));
+    const result = await index.publish({
+      repositoryUrl: url,
+      commit: 'c2',
+      files: [changed],
+      reuse: [{ path: keep.path, contentHash: keep.contentHash }],
+    });
+    expect(result).toMatchObject({ files: 2, chunks: 2 });
+    const hits = await index.search({ query: 'ocelot', repositoryUrl: url, k: 10 });
+    expect(hits.results.map((r) => r.snippet).sort()).toEqual(['ocelotKeep()', 'ocelotNew()']);
+
+    const stale = index.publish({
+      repositoryUrl: url,
+      commit: 'c3',
+      files: [],
+      reuse: [{ path: old.path, contentHash: old.contentHash }],
+    });
+    await expect(stale).rejects.toMatchObject({ code: 'REPOLENS_RAG_CONFLICT', retryable: true });
+    expect((await index.stats(url))?.commit).toBe('c2');
+  });
+
+  it('fuses lexical and vector results by RRF and says hybrid', async () => {
+    const url = repo('hybrid');
+    const model = `test-model-${kind}`;
+    const files = [
+      file('src/lex.ts', chunk('src/lex.ts', 'heronToken lexical only')),
+      file('src/both.ts', chunk('src/both.ts', 'heronToken and near in vector space')),
+      file('src/vec.ts', chunk('src/vec.ts', 'nothing lexical here')),
+      file('src/far.ts', chunk('src/far.ts', 'far away')),
+    ];
+    const vectors: Record<string, number[]> = {
+      'src/lex.ts': [0, 0, 1],
+      'src/both.ts': [1, 0.05, 0],
+      'src/vec.ts': [1, 0.1, 0],
+      'src/far.ts': [-1, 0, 0],
+    };
+    await index.publish({
+      repositoryUrl: url,
+      commit: 'c1',
+      files: files.map((f) => ({ ...f, embeddings: [vectors[f.path] ?? []] })),
+      reuse: [],
+      embeddingModel: model,
+    });
+    const response = await index.search({
+      query: 'heron token',
+      repositoryUrl: url,
+      k: 3,
+      embedding: { model, vector: [1, 0, 0] },
+    });
+    expect(response.mode).toBe('hybrid');
+    // lex is 1st lexically (shorter) but 3rd by vector; both is 2nd lexically and 1st by vector;
+    // vec is 2nd by vector only. Fusion ranks both above lex, and lex above vec.
+    expect(response.results.map((r) => r.path)).toEqual(['src/both.ts', 'src/lex.ts', 'src/vec.ts']);
+    expect(response.results.map((r) => r.score)).toEqual([1 / 61 + 1 / 62, 1 / 61 + 1 / 63, 1 / 62]);
+    expect(await index.stats(url)).toMatchObject({ chunks: 4, embeddedChunks: 4 });
+    expect(await index.currentFiles(url, { embeddingModel: model })).toHaveLength(4);
+    expect(await index.currentFiles(url, { embeddingModel: 'other-model' })).toHaveLength(0);
+  });
+
+  it('rejects a bad k and stores hostile content as text', async () => {
+    await expect(index.search({ query: 'x', k: 0 })).rejects.toSatisfy(isRepolensError);
+    const url = repo('hostile');
+    await index.publish({
+      repositoryUrl: url,
+      commit: 'c1',
+      files: [
+        file('src/"q\\uote{,}.ts', chunk('src/"q\\uote{,}.ts', 'nul\u0000byte "quoted" {braces} \\ back lynxToken')),
+      ],
+      reuse: [],
+    });
+    const { results } = await index.search({ query: 'lynxToken', repositoryUrl: url, k: 1 });
+    expect(results[0]?.path).toBe('src/"q\\uote{,}.ts');
+    expect(results[0]?.snippet).toContain('"quoted" {braces} \\ back');
+  });
+});
