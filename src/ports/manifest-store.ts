@@ -22,7 +22,10 @@ export type SelectionReason =
 export type FileCategory = 'source' | 'test' | 'docs' | 'example' | 'config' | 'data' | 'other';
 
 export interface FileDecision {
-  /** Relative to the checkout root, `/`-separated. Non-UTF-8 names are kept as git reports them (quoted form). */
+  /**
+   * Relative to the checkout root, `/`-separated. Non-UTF-8 names are kept as git reports them (quoted form).
+   * A directory excluded as a whole (not descended into) is one entry whose path ends in `/`.
+   */
   readonly path: string;
   readonly included: boolean;
   readonly reason: SelectionReason;
@@ -38,7 +41,7 @@ export interface FileDecision {
   readonly tokens: number | null;
   /** sha256 hex of the content; null when not read. */
   readonly contentHash: string | null;
-  /** Higher is more important; null for excluded files. */
+  /** Higher is more important; null for excluded files, except `over_budget` ones (their rank left them out). */
   readonly rank: number | null;
 }
 

@@ -13,3 +13,4 @@ export { sqlState } from './sql-state.js';
 export { createSqlStore, StoreErrorCodes } from './sql-store.js';
 export { ChunkIndexErrorCodes, createSqlChunkIndex, type SqlChunkIndexOptions } from './chunk-index.js';
 export { createSqlReportStore, ReportStoreErrorCodes } from './report-store.js';
+export { createSqlManifestStore } from './manifest-store.js';
