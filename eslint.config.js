@@ -45,7 +45,18 @@ const layerZones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'infra/kafka/libs/', '.kafka/', '.repolens/'] },
+  // test/fixtures/rag-corpus holds third-party code copied verbatim for the RAG evaluation.
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'infra/kafka/libs/',
+      '.kafka/',
+      '.repolens/',
+      'test/fixtures/rag-corpus/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

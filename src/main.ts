@@ -5,15 +5,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CommanderError } from 'commander';
+import { createLogUpdate } from 'log-update';
+import { pino } from 'pino';
 import { createKafkaBus, createKafkaBusAdmin } from './adapters/bus-kafka/index.js';
 import { createPgliteStore } from './adapters/store-pglite/index.js';
 import { createPostgresStore } from './adapters/store-postgres/index.js';
-import type { CliDeps, KafkaConnection } from './cli/deps.js';
-import { createProgram } from './cli/program.js';
+import type { KafkaConnection } from './cli/deps.js';
+import { createProgram, type ProgramDeps } from './cli/program.js';
 import { loadConfig } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { ErrorCodes, RepolensError, isRepolensError } from './domain/errors.js';
 import type { Store } from './ports/store.js';
+import { openEnvironment, openStores } from './composition/open-environment.js';
+import { createServeApp } from './http/serve-app.js';
+import type { Logger } from './ports/logger.js';
 import { createNamespace, namespacedAdmin, namespacedBus } from './runtime/namespace.js';
 
 const CONFIG_FILE = 'repolens.config.json';
@@ -51,7 +56,13 @@ async function connectKafka(config: Config): Promise<KafkaConnection> {
     );
   }
   const namespace = createNamespace(config.topicPrefix);
-  const options = { brokers: [...config.brokers], clientId: config.clientId };
+  const options = {
+    brokers: [...config.brokers],
+    clientId: config.clientId,
+    sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+    // Kafka's advice: heartbeat at most a third of the session timeout; a tenth notices sooner.
+    heartbeatIntervalMs: Math.max(500, Math.floor(config.kafkaSessionTimeoutMs / 10)),
+  };
   const bus = createKafkaBus(options);
   const admin = createKafkaBusAdmin(options);
   return {
@@ -77,17 +88,57 @@ async function openStore(config: Config): Promise<Store> {
   }
 }
 
+/** JSON lines on stderr, so stdout stays for what a command prints. */
+function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, base: { pid: process.pid } }, pino.destination(2));
+}
+
+/**
+ * SIGINT and SIGTERM abort the returned signal once, so long-running commands drain and return;
+ * a second signal exits at once.
+ */
+function trapShutdownSignals(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`repolens: ${signal} again, exiting without draining\n`);
+      process.exit(130);
+    }
+    controller.abort(new Error(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}
+
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const io = {
     out: (text: string) => void process.stdout.write(text),
     err: (text: string) => void process.stderr.write(text),
   };
-  const deps: CliDeps = {
+  let shutdown: AbortSignal | undefined;
+  const deps: ProgramDeps = {
     io,
     version: packageVersion(),
     resolveConfig: (flags) => loadConfig({ env, file: readConfigFile(env), flags }),
     connectKafka,
     openStore,
+    openEnvironment: (config, options) =>
+      openEnvironment(config, options, { version: deps.version, logger: createLogger(config), connectKafka }),
+    openStores,
+    createHttpServer: createServeApp,
+    forgeTokens: {
+      github: env['GITHUB_TOKEN'],
+      gitlab: env['GITLAB_TOKEN'],
+      gitea: env['GITEA_TOKEN'],
+    },
+    liveOutput: () => {
+      if (process.stderr.isTTY !== true) return undefined;
+      const log = createLogUpdate(process.stderr);
+      return { update: (frame: string) => log(frame), done: () => log.done() };
+    },
+    shutdownSignal: () => (shutdown ??= trapShutdownSignals()),
+    cwd: process.cwd(),
   };
   const program = createProgram(deps);
   try {

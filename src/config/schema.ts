@@ -21,6 +21,8 @@ export const ConfigSchema = z.strictObject({
     .array(z.int().min(0))
     .length(RETRY_TIERS.length, `needs exactly ${RETRY_TIERS.length} delays (one per retry tier)`)
     .default([...DEFAULT_RETRY_DELAYS_MS]),
+  /** A worker that stops heartbeating this long leaves its group and its partitions move on. */
+  kafkaSessionTimeoutMs: z.int().min(3000).max(300_000).default(30_000),
   /** Handlers running at once per consumer; same-repository messages never run concurrently. */
   consumerConcurrency: z.int().min(1).max(256).default(4),
   /** How long in-flight handlers may finish on shutdown before they are aborted. */
@@ -56,6 +58,11 @@ export const ConfigSchema = z.strictObject({
     .default(20 * 1024 ** 3),
   /** Finished checkouts unused this long are removed. */
   workspaceTtlMs: z
+    .int()
+    .min(0)
+    .default(7 * 86_400_000),
+  /** Discovery skips a repository analysed less than this long ago (unless forced). */
+  revisitIntervalMs: z
     .int()
     .min(0)
     .default(7 * 86_400_000),
@@ -105,6 +112,7 @@ export const ENVIRONMENT_VARIABLES = {
   REPOLENS_TOPIC_PREFIX: 'topicPrefix',
   REPOLENS_RETRY_DELAYS_MS: 'retryDelaysMs',
   REPOLENS_CONSUMER_CONCURRENCY: 'consumerConcurrency',
+  REPOLENS_KAFKA_SESSION_TIMEOUT_MS: 'kafkaSessionTimeoutMs',
   REPOLENS_SHUTDOWN_GRACE_MS: 'shutdownGraceMs',
   REPOLENS_MAX_MESSAGE_BYTES: 'maxMessageBytes',
   DATABASE_URL: 'databaseUrl',
@@ -117,6 +125,7 @@ export const ENVIRONMENT_VARIABLES = {
   REPOLENS_GIT_PROTOCOLS: 'gitProtocols',
   REPOLENS_WORKSPACE_MAX_BYTES: 'workspaceMaxBytes',
   REPOLENS_WORKSPACE_TTL_MS: 'workspaceTtlMs',
+  REPOLENS_REVISIT_INTERVAL_MS: 'revisitIntervalMs',
   REPOLENS_MAX_FILE_BYTES: 'maxFileBytes',
   REPOLENS_TOKEN_BUDGET: 'tokenBudget',
   REPOLENS_EMBEDDER_URL: 'embedderUrl',

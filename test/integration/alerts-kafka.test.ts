@@ -141,7 +141,7 @@ async function consume<T extends typeof Topics.status | typeof Topics.tasks>(
   observer: Watch,
 ): Promise<RunningConsumer> {
   const groupId = topic === Topics.status ? ConsumerGroups.status : ConsumerGroups.tasks;
-  return startConsumer({ topic, groupId, routes: [route] } as never, {
+  return startConsumer({ topic, groupId, routes: [route] }, {
     bus,
     clock: systemClock,
     logger: silentLogger,

@@ -23,6 +23,8 @@ export interface StageRunDeps {
   readonly clock: Clock;
   /** Least time between two progress messages (default 250 ms). */
   readonly progressIntervalMs?: number;
+  /** Told when a stage finished (progress 100), for the stage-duration metric. */
+  readonly onStageFinished?: (status: RepositoryStatus, durationMs: number) => void;
 }
 
 export interface StageRunSpec {
@@ -147,6 +149,7 @@ export function createStageRun(deps: StageRunDeps, spec: StageRunSpec): StageRun
       await settle();
       await enqueue(() => [statusMessage(100)]);
       await enqueue(() => [taskMessage('completed')]);
+      deps.onStageFinished?.(spec.status, Math.max(0, clock.now() - startedAt));
     },
     fail: async (error) => {
       const text = truncateUtf8(redactSecrets(error), MAX_ERROR_BYTES);

@@ -1,0 +1,129 @@
+/**
+ * Which services a process runs, built from the ports the composition root chose: `analyze`
+ * runs all of them on the in-process bus; `repolens worker --services clone,select` runs some on
+ * Kafka. Each service is a stage (or the Database Service) on its seed consumer group.
+ */
+import type { Config } from '../config/schema.js';
+import { ErrorCodes, RepolensError } from '../domain/errors.js';
+import type { BusAdmin } from '../ports/bus-admin.js';
+import type { ChunkIndex } from '../ports/chunk-index.js';
+import type { Clock } from '../ports/clock.js';
+import type { Embedder } from '../ports/embedder.js';
+import type { Git } from '../ports/git.js';
+import type { Logger } from '../ports/logger.js';
+import type { ManifestStore } from '../ports/manifest-store.js';
+import type { MessageBus } from '../ports/message-bus.js';
+import type { ReportStore } from '../ports/report-store.js';
+import type { Store } from '../ports/store.js';
+import { analysisStage } from '../services/analysis/analysis-stage.js';
+import { cloningStage } from '../services/cloning/cloning-stage.js';
+import { databaseConsumer } from '../services/database/database-service.js';
+import type { Chunker } from '../services/rag/chunking/index.js';
+import { ragStage } from '../services/rag/rag-stage.js';
+import { selectionStage } from '../services/selection/selection-stage.js';
+import type { StageDefinition } from '../services/stage/stage-route.js';
+import type { ConsumerObserver } from './message-consumer.js';
+import { startPipeline, type RunningPipeline } from './pipeline.js';
+
+export const SERVICE_NAMES = ['clone', 'select', 'rag', 'analyze', 'database'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Everything the services need, chosen by the composition root. */
+export interface ServiceEnvironment {
+  readonly mode: 'embedded' | 'distributed';
+  readonly bus: MessageBus;
+  readonly admin: BusAdmin;
+  readonly store: Store;
+  readonly git: Git;
+  readonly manifests: ManifestStore;
+  readonly index: ChunkIndex;
+  readonly reports: ReportStore;
+  /** Loads the tree-sitter grammars on first call, then returns the same chunker. */
+  readonly chunker: () => Promise<Chunker>;
+  readonly embedder?: Embedder;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly version: string;
+  /** Closes the bus, the database and the rest, in that order. Safe twice. */
+  close(): Promise<void>;
+}
+
+export function parseServiceNames(text: string): ServiceName[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new RepolensError(
+      ErrorCodes.inputInvalid,
+      `--services takes a comma-separated list of ${SERVICE_NAMES.join(', ')}; got "${text}"`,
+    );
+  }
+  return [...new Set(names)] as ServiceName[];
+}
+
+export interface StartServicesOptions {
+  readonly names?: readonly ServiceName[];
+  readonly observer?: ConsumerObserver;
+  readonly onStageFinished?: (stage: string, durationMs: number) => void;
+}
+
+export async function startServices(
+  env: ServiceEnvironment,
+  config: Config,
+  options: StartServicesOptions = {},
+): Promise<RunningPipeline> {
+  const names = new Set(options.names ?? SERVICE_NAMES);
+  const taskStages: StageDefinition[] = [];
+  if (names.has('select')) {
+    taskStages.push(
+      selectionStage({
+        git: env.git,
+        manifests: env.manifests,
+        store: env.store,
+        maxFileBytes: config.maxFileBytes,
+        budgetTokens: config.tokenBudget,
+      }),
+    );
+  }
+  if (names.has('rag')) {
+    taskStages.push(
+      ragStage({
+        git: env.git,
+        manifests: env.manifests,
+        index: env.index,
+        store: env.store,
+        chunker: env.chunker,
+        embedder: env.embedder,
+      }),
+    );
+  }
+  if (names.has('analyze')) {
+    taskStages.push(
+      analysisStage({
+        git: env.git,
+        manifests: env.manifests,
+        reports: env.reports,
+        store: env.store,
+        clock: env.clock,
+        repolensVersion: env.version,
+      }),
+    );
+  }
+  return startPipeline({
+    cloning: names.has('clone') ? cloningStage({ git: env.git }) : undefined,
+    taskStages,
+    database: names.has('database') ? databaseConsumer({ store: env.store, logger: env.logger }) : undefined,
+    runtime: {
+      bus: env.bus,
+      clock: env.clock,
+      logger: env.logger,
+      retryDelaysMs: config.retryDelaysMs,
+      concurrency: config.consumerConcurrency,
+      maxMessageBytes: config.maxMessageBytes,
+      observer: options.observer,
+    },
+    stageRun: { onStageFinished: options.onStageFinished },
+  });
+}
