@@ -68,6 +68,18 @@ const PATTERNS: ReadonlyArray<readonly [GitErrorCode, RegExp]> = [
   ],
 ];
 
+/** What a user should read first for each failure, before git's own words. */
+export const FAILURE_LEADS: Readonly<Record<GitErrorCode, string>> = {
+  [GitErrorCodes.notFound]: 'repository not found (or not shared with this machine)',
+  [GitErrorCodes.authRequired]: 'the repository needs credentials repolens was not given',
+  [GitErrorCodes.invalidUrl]: 'git refused the URL',
+  [GitErrorCodes.tooLarge]: 'the repository is larger than the limit',
+  [GitErrorCodes.tooManyFiles]: 'the repository has more files than the limit',
+  [GitErrorCodes.timeout]: 'git took longer than the time limit',
+  [GitErrorCodes.unreachable]: 'the git server could not be reached',
+  [GitErrorCodes.failed]: 'git failed',
+};
+
 /** The code for a failed git run, read from its stderr. */
 export function classifyStderr(stderr: string): GitErrorCode {
   for (const [code, pattern] of PATTERNS) if (pattern.test(stderr)) return code;

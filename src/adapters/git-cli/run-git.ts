@@ -6,7 +6,7 @@
  * messages; stdout is collected, or streamed to a callback that may stop the command early.
  */
 import { spawn } from 'node:child_process';
-import { GitErrorCodes, classifyStderr, gitError, stderrSummary } from './errors.js';
+import { FAILURE_LEADS, GitErrorCodes, classifyStderr, gitError, stderrSummary } from './errors.js';
 import { lineSplitter } from './progress.js';
 
 export interface RunGitOptions {
@@ -155,7 +155,7 @@ export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
       reject(
         gitError(
           errorCode,
-          `git ${options.what} of ${options.display} failed${signal === null ? ` (exit ${code})` : ` (${signal})`}: ${summary || 'no message'}`,
+          `${FAILURE_LEADS[errorCode]}: git ${options.what} of ${options.display} failed${signal === null ? ` (exit ${code})` : ` (${signal})`}: ${summary || 'no message'}`,
           { url: options.display, exitCode: code, signal, stderr: summary },
         ),
       );

@@ -6,11 +6,19 @@
 import type { Report } from '../../../contracts/report.js';
 import { buildReportView, reportTitle, type Block } from './report-view.js';
 
-/** Escapes Markdown punctuation (CommonMark backslash escapes) and HTML-significant characters. */
+/**
+ * Escapes what would turn a value into markup: emphasis, code, links and images, tables, HTML,
+ * and a list or heading marker at the start; GFM's bare autolinks (`http://`, `https://`,
+ * `www.`) are broken too, so repository text can never become a link. Ordinary punctuation (`.`,
+ * `:`, `-` inside text) stays as it is, so the Markdown reads well as plain text.
+ */
 export function escapeMarkdown(text: string): string {
   return text
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()#+\-.!|~:]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_{}[\]()|~!]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([#+-]|\d+[.)])/, (_, space: string, marker: string) => `${space}\\${marker}`)
+    .replace(/\b(https?):\/\//gi, (_, scheme: string) => `${scheme}\\://`)
+    .replace(/\bwww\./gi, 'www\\.')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
