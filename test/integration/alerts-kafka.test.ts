@@ -141,20 +141,23 @@ async function consume<T extends typeof Topics.status | typeof Topics.tasks>(
   observer: Watch,
 ): Promise<RunningConsumer> {
   const groupId = topic === Topics.status ? ConsumerGroups.status : ConsumerGroups.tasks;
-  return startConsumer({ topic, groupId, routes: [route] }, {
-    bus,
-    clock: systemClock,
-    logger: silentLogger,
-    retryDelaysMs: [60_000, 60_000, 60_000],
-    concurrency: 8,
-    observer: {
-      handlerStarted: (t, g) => observer.metrics.observer.handlerStarted(t, g),
-      handled: (event) => {
-        observer.metrics.observer.handled(event);
-        observer.evaluator.recordHandled(event);
+  return startConsumer(
+    { topic, groupId, routes: [route] },
+    {
+      bus,
+      clock: systemClock,
+      logger: silentLogger,
+      retryDelaysMs: [60_000, 60_000, 60_000],
+      concurrency: 8,
+      observer: {
+        handlerStarted: (t, g) => observer.metrics.observer.handlerStarted(t, g),
+        handled: (event) => {
+          observer.metrics.observer.handled(event);
+          observer.evaluator.recordHandled(event);
+        },
       },
     },
-  });
+  );
 }
 
 const firing = (w: Watch, name: string): boolean =>
