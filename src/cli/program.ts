@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerDiscoverCommand, type DiscoverDeps } from './commands/discover.js';
 import { registerDlqCommands } from './commands/dlq.js';
 import { registerFilesCommand } from './commands/files.js';
@@ -51,5 +52,6 @@ export function createProgram(deps: ProgramDeps): Command {
   registerTopicsCommands(program, deps);
   registerDlqCommands(program, deps);
   registerMonitoringCommands(program, deps);
+  registerConfigCommand(program, deps);
   return program;
 }

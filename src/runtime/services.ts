@@ -69,12 +69,12 @@ export interface StartServicesOptions {
   readonly onStageFinished?: (stage: string, durationMs: number) => void;
 }
 
-export async function startServices(
+/** The stages a process runs, in pipeline order, built from the environment's ports. */
+export function buildStages(
   env: ServiceEnvironment,
   config: Config,
-  options: StartServicesOptions = {},
-): Promise<RunningPipeline> {
-  const names = new Set(options.names ?? SERVICE_NAMES);
+  names: ReadonlySet<ServiceName> = new Set(SERVICE_NAMES),
+): { readonly cloning: StageDefinition | undefined; readonly taskStages: StageDefinition[] } {
   const taskStages: StageDefinition[] = [];
   if (names.has('select')) {
     taskStages.push(
@@ -111,8 +111,18 @@ export async function startServices(
       }),
     );
   }
+  return { cloning: names.has('clone') ? cloningStage({ git: env.git }) : undefined, taskStages };
+}
+
+export async function startServices(
+  env: ServiceEnvironment,
+  config: Config,
+  options: StartServicesOptions = {},
+): Promise<RunningPipeline> {
+  const names = new Set(options.names ?? SERVICE_NAMES);
+  const { cloning, taskStages } = buildStages(env, config, names);
   return startPipeline({
-    cloning: names.has('clone') ? cloningStage({ git: env.git }) : undefined,
+    cloning,
     taskStages,
     database: names.has('database') ? databaseConsumer({ store: env.store, logger: env.logger }) : undefined,
     runtime: {

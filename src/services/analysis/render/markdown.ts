@@ -13,15 +13,18 @@ import { buildReportView, reportTitle, type Block } from './report-view.js';
  * `:`, `-` inside text) stays as it is, so the Markdown reads well as plain text.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_{}[\]()|~!]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)([#+-]|\d+[.)])/, (_, space: string, marker: string) => `${space}\\${marker}`)
-    .replace(/\b(https?):\/\//gi, (_, scheme: string) => `${scheme}\\://`)
-    .replace(/\bwww\./gi, 'www\\.')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return (
+    text
+      .replace(/[\r\n]+/g, ' ')
+      .replace(/[\\`*_{}[\]()|~!]/g, (c) => `\\${c}`)
+      // A list or heading marker only counts when a space follows it (CommonMark), so "0.1.0" stays.
+      .replace(/^(\s*)([#+-]|\d+[.)])(?=\s|$)/, (_, space: string, marker: string) => `${space}\\${marker}`)
+      .replace(/\b(https?):\/\//gi, (_, scheme: string) => `${scheme}\\://`)
+      .replace(/\bwww\./gi, 'www\\.')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+  );
 }
 
 function renderBlock(block: Block): string {
