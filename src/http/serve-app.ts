@@ -9,12 +9,16 @@ import type { Config } from '../config/schema.js';
 import { createDlqTools } from '../runtime/dlq-tools.js';
 import type { ServiceEnvironment } from '../runtime/services.js';
 import { createDiscoveryPublisher } from '../services/discovery/discovery-publisher.js';
+import type { AlertEvaluator } from '../monitoring/alert-evaluator.js';
+import type { RepolensMetrics } from '../monitoring/metrics.js';
 import { buildApp } from './app.js';
 import { discoverWithPublisher } from './discovery-adapter.js';
 import { createReadiness } from './readiness.js';
 import { createTaskJournal } from './task-journal.js';
 
 export interface ServeAppOptions {
+  /** Serves `GET /metrics` (Prometheus) and `GET /api/alerts` from these when given. */
+  readonly monitoring?: { readonly metrics: RepolensMetrics; readonly evaluator: AlertEvaluator };
   /** Local paths as repositories (`serve --allow-local`). */
   readonly allowLocal: boolean;
   /** Resolves relative local paths. */
@@ -26,7 +30,7 @@ export function createServeApp(
   config: Pick<Config, 'apiKey' | 'revisitIntervalMs'>,
   options: ServeAppOptions,
 ): FastifyInstance {
-  return buildApp({
+  const app = buildApp({
     store: env.store,
     reports: env.reports,
     index: env.index,
@@ -54,4 +58,12 @@ export function createServeApp(
     version: env.version,
     logger: env.logger.child({ component: 'http' }),
   });
+  const monitoring = options.monitoring;
+  if (monitoring !== undefined) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(monitoring.metrics.contentType).send(await monitoring.metrics.render()),
+    );
+    app.get('/api/alerts', { schema: { hide: true } }, async () => ({ alerts: monitoring.evaluator.alerts() }));
+  }
+  return app;
 }

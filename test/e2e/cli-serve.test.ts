@@ -100,6 +100,17 @@ describe('repolens serve', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
 
+    // Embedded mode has the same metrics and alerts as a worker, against the in-process bus.
+    await eventually('lag read from the in-process bus', async () =>
+      (await (await fetch(`${baseUrl}/metrics`)).text()).includes(
+        'kafka_consumergroup_lag{consumergroup="status-consumers"',
+      ),
+    );
+    const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/repolens_messages_produced_total\{topic="repository\.tasks"\} \d+/);
+    expect(metrics).toContain('process_cpu_seconds_total');
+    expect(await (await fetch(`${baseUrl}/api/alerts`)).json()).toEqual({ alerts: [] });
+
     const bad = await fetch(`${baseUrl}/api/repositories`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -7,6 +7,9 @@
  * here, as one more worker. SIGTERM/SIGINT close the server, drain the services and exit 0.
  */
 import type { Command } from 'commander';
+import type { AlertEvaluator } from '../../monitoring/alert-evaluator.js';
+import type { RepolensMetrics } from '../../monitoring/metrics.js';
+import { startObservability } from '../../runtime/observability.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import type { RunningPipeline } from '../../runtime/pipeline.js';
@@ -31,7 +34,11 @@ export interface HttpServer {
 export type CreateHttpServer = (
   env: ServiceEnvironment,
   config: Config,
-  options: { readonly allowLocal: boolean; readonly cwd: string },
+  options: {
+    readonly allowLocal: boolean;
+    readonly cwd: string;
+    readonly monitoring?: { readonly metrics: RepolensMetrics; readonly evaluator: AlertEvaluator };
+  },
 ) => HttpServer;
 
 export interface ServeDeps {
@@ -127,7 +134,10 @@ export function registerServeCommand(program: Command, deps: CliDeps & ServeDeps
         );
       }
       const allowLocal = flags.allowLocal === true;
-      const env = await deps.openEnvironment(config, { mode, allowLocal });
+      const rawEnv = await deps.openEnvironment(config, { mode, allowLocal });
+      // Metrics and alerts for this process, on the same bus the services use (embedded or Kafka).
+      const observability = startObservability(rawEnv, config);
+      const env = observability.env;
       let pipeline: RunningPipeline | undefined;
       try {
         if (mode === 'distributed') {
@@ -135,8 +145,17 @@ export function registerServeCommand(program: Command, deps: CliDeps & ServeDeps
           assertNoRefusals(provisioned);
           if (provisioned.warning !== undefined) env.logger.warn(provisioned.warning);
         }
-        if (mode === 'embedded' || flags.withServices === true) pipeline = await startServices(env, config);
-        const app = createHttpServer(env, config, { allowLocal, cwd: deps.cwd });
+        if (mode === 'embedded' || flags.withServices === true) {
+          pipeline = await startServices(env, config, {
+            observer: observability.observer,
+            onStageFinished: observability.onStageFinished,
+          });
+        }
+        const app = createHttpServer(env, config, {
+          allowLocal,
+          cwd: deps.cwd,
+          monitoring: { metrics: observability.metrics, evaluator: observability.evaluator },
+        });
         try {
           if (mode === 'embedded') {
             const resumed = await resumeUnfinished(env, shutdown);
@@ -158,7 +177,8 @@ export function registerServeCommand(program: Command, deps: CliDeps & ServeDeps
         try {
           await pipeline?.close(config.shutdownGraceMs);
         } finally {
-          await env.close();
+          await observability.close();
+          await rawEnv.close();
         }
       }
     });
