@@ -6,18 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CommanderError } from 'commander';
 import { createLogUpdate } from 'log-update';
-import { pino } from 'pino';
-import { createKafkaBus, createKafkaBusAdmin } from './adapters/bus-kafka/index.js';
-import { createPgliteStore } from './adapters/store-pglite/index.js';
-import { createPostgresStore } from './adapters/store-postgres/index.js';
 import type { KafkaConnection } from './cli/deps.js';
 import { createProgram, type ProgramDeps } from './cli/program.js';
 import { loadConfig } from './config/load-config.js';
 import type { Config } from './config/schema.js';
 import { ErrorCodes, RepolensError, isRepolensError } from './domain/errors.js';
 import type { Store } from './ports/store.js';
-import { openEnvironment, openStores } from './composition/open-environment.js';
-import { createServeApp } from './http/serve-app.js';
 import type { Logger } from './ports/logger.js';
 import { createNamespace, namespacedAdmin, namespacedBus } from './runtime/namespace.js';
 
@@ -63,6 +57,8 @@ async function connectKafka(config: Config): Promise<KafkaConnection> {
     // Kafka's advice: heartbeat at most a third of the session timeout; a tenth notices sooner.
     heartbeatIntervalMs: Math.max(500, Math.floor(config.kafkaSessionTimeoutMs / 10)),
   };
+  // Adapters load when a command needs them, so light commands start fast.
+  const { createKafkaBus, createKafkaBusAdmin } = await import('./adapters/bus-kafka/index.js');
   const bus = createKafkaBus(options);
   const admin = createKafkaBusAdmin(options);
   return {
@@ -77,8 +73,12 @@ async function connectKafka(config: Config): Promise<KafkaConnection> {
 async function openStore(config: Config): Promise<Store> {
   const store =
     config.databaseUrl === undefined
-      ? await createPgliteStore({ dataDir: join(config.dataDir, 'db') })
-      : createPostgresStore({ connectionString: config.databaseUrl });
+      ? await (
+          await import('./adapters/store-pglite/index.js')
+        ).createPgliteStore({ dataDir: join(config.dataDir, 'db') })
+      : (await import('./adapters/store-postgres/index.js')).createPostgresStore({
+          connectionString: config.databaseUrl,
+        });
   try {
     await store.migrate();
     return store;
@@ -89,8 +89,10 @@ async function openStore(config: Config): Promise<Store> {
 }
 
 /** JSON lines on stderr, so stdout stays for what a command prints. */
-function createLogger(config: Config): Logger {
-  return pino({ level: config.logLevel, base: { pid: process.pid } }, pino.destination(2));
+async function createLogger(config: Config): Promise<{ logger: Logger }> {
+  const { pino } = await import('pino');
+  // Wrapped: pino's logger type is thenable-looking to TypeScript, which an async return forbids.
+  return { logger: pino({ level: config.logLevel, base: { pid: process.pid } }, pino.destination(2)) };
 }
 
 /**
@@ -123,10 +125,17 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     resolveConfig: (flags) => loadConfig({ env, file: readConfigFile(env), flags }),
     connectKafka,
     openStore,
-    openEnvironment: (config, options) =>
-      openEnvironment(config, options, { version: deps.version, logger: createLogger(config), connectKafka }),
-    openStores,
-    createHttpServer: createServeApp,
+    openEnvironment: async (config, options) => {
+      const { openEnvironment } = await import('./composition/open-environment.js');
+      return openEnvironment(config, options, {
+        version: deps.version,
+        logger: (await createLogger(config)).logger,
+        connectKafka,
+      });
+    },
+    openStores: async (config) => (await import('./composition/open-environment.js')).openStores(config),
+    createHttpServer: async (env, config, options) =>
+      (await import('./http/serve-app.js')).createServeApp(env, config, options),
     forgeTokens: {
       github: env['GITHUB_TOKEN'],
       gitlab: env['GITLAB_TOKEN'],

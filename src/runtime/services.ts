@@ -4,7 +4,6 @@
  * Kafka. Each service is a stage (or the Database Service) on its seed consumer group.
  */
 import type { Config } from '../config/schema.js';
-import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import type { BusAdmin } from '../ports/bus-admin.js';
 import type { ChunkIndex } from '../ports/chunk-index.js';
 import type { Clock } from '../ports/clock.js';
@@ -24,9 +23,9 @@ import { selectionStage } from '../services/selection/selection-stage.js';
 import type { StageDefinition } from '../services/stage/stage-route.js';
 import type { ConsumerObserver } from './message-consumer.js';
 import { startPipeline, type RunningPipeline } from './pipeline.js';
+import { SERVICE_NAMES, type ServiceName } from './service-names.js';
 
-export const SERVICE_NAMES = ['clone', 'select', 'rag', 'analyze', 'database'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+export { parseServiceNames, SERVICE_NAMES, type ServiceName } from './service-names.js';
 
 /** Everything the services need, chosen by the composition root. */
 export interface ServiceEnvironment {
@@ -46,21 +45,6 @@ export interface ServiceEnvironment {
   readonly version: string;
   /** Closes the bus, the database and the rest, in that order. Safe twice. */
   close(): Promise<void>;
-}
-
-export function parseServiceNames(text: string): ServiceName[] {
-  const names = text
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
-  const unknown = names.filter((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0 || names.length === 0) {
-    throw new RepolensError(
-      ErrorCodes.inputInvalid,
-      `--services takes a comma-separated list of ${SERVICE_NAMES.join(', ')}; got "${text}"`,
-    );
-  }
-  return [...new Set(names)] as ServiceName[];
 }
 
 export interface StartServicesOptions {

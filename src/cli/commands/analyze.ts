@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ErrorCodes, RepolensError, isRepolensError } from '../../domain/errors.js';
 import { normalizeRepositoryUrl } from '../../domain/repository-url.js';
 import { trackRepositories, type TrackedRepository } from '../../runtime/repository-tracker.js';
-import { startServices, type ServiceEnvironment } from '../../runtime/services.js';
+import type { ServiceEnvironment } from '../../runtime/services.js';
 import { startRepository } from '../../runtime/start-repository.js';
 import type { CliDeps } from '../deps.js';
 import { printJson } from '../io.js';
@@ -116,6 +116,8 @@ export function registerAnalyzeCommand(program: Command, deps: CliDeps): void {
       if (urls.length > 0) {
         const env = await deps.openEnvironment(config, { mode: 'embedded', allowLocal: true });
         try {
+          // Loaded here, not at start-up: the stages pull in the tokenizer, grammars and license texts.
+          const { startServices } = await import('../../runtime/services.js');
           const pipeline = await startServices(env, config);
           const tracker = await trackRepositories({
             bus: env.bus,

@@ -6,7 +6,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Manifest } from '../../ports/manifest-store.js';
-import { selectFiles } from '../../services/selection/index.js';
 import type { CliDeps } from '../deps.js';
 import { formatTable, printJson, shorten, type CliIo } from '../io.js';
 import { positiveInteger } from '../parse.js';
@@ -98,6 +97,8 @@ export function registerSelectCommand(program: Command, deps: CliDeps): void {
     .action(async (path: string, options: SelectFlags) => {
       // `cwd` may be absent from an older composition root: then the process's own directory.
       const root = (deps.cwd as string | undefined) === undefined ? resolve(path) : resolve(deps.cwd, path);
+      // Loaded here, not at start-up: selection pulls in the tokenizer and Linguist's data.
+      const { selectFiles } = await import('../../services/selection/index.js');
       const manifest = await selectFiles({
         root,
         repositoryUrl: root,

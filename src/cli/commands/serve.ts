@@ -9,11 +9,10 @@
 import type { Command } from 'commander';
 import type { AlertEvaluator } from '../../monitoring/alert-evaluator.js';
 import type { RepolensMetrics } from '../../monitoring/metrics.js';
-import { startObservability } from '../../runtime/observability.js';
 import type { Config } from '../../config/schema.js';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import type { RunningPipeline } from '../../runtime/pipeline.js';
-import { startServices, type ServiceEnvironment } from '../../runtime/services.js';
+import type { ServiceEnvironment } from '../../runtime/services.js';
 import { startRepository } from '../../runtime/start-repository.js';
 import { assertNoRefusals, ensureTopics } from '../../runtime/topic-provisioning.js';
 import type { CliDeps } from '../deps.js';
@@ -39,7 +38,7 @@ export type CreateHttpServer = (
     readonly cwd: string;
     readonly monitoring?: { readonly metrics: RepolensMetrics; readonly evaluator: AlertEvaluator };
   },
-) => HttpServer;
+) => Promise<HttpServer>;
 
 export interface ServeDeps {
   readonly createHttpServer?: CreateHttpServer;
@@ -136,6 +135,11 @@ export function registerServeCommand(program: Command, deps: CliDeps & ServeDeps
       const allowLocal = flags.allowLocal === true;
       const rawEnv = await deps.openEnvironment(config, { mode, allowLocal });
       // Metrics and alerts for this process, on the same bus the services use (embedded or Kafka).
+      // Loaded here, not at start-up: the stages pull in the tokenizer, grammars and license texts.
+      const [{ startObservability }, { startServices }] = await Promise.all([
+        import('../../runtime/observability.js'),
+        import('../../runtime/services.js'),
+      ]);
       const observability = startObservability(rawEnv, config);
       const env = observability.env;
       let pipeline: RunningPipeline | undefined;
@@ -151,7 +155,7 @@ export function registerServeCommand(program: Command, deps: CliDeps & ServeDeps
             onStageFinished: observability.onStageFinished,
           });
         }
-        const app = createHttpServer(env, config, {
+        const app = await createHttpServer(env, config, {
           allowLocal,
           cwd: deps.cwd,
           monitoring: { metrics: observability.metrics, evaluator: observability.evaluator },

@@ -7,8 +7,7 @@
 import type { Command } from 'commander';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import { startMetricsServer, type MetricsServer } from '../../monitoring/metrics-server.js';
-import { startObservability } from '../../runtime/observability.js';
-import { parseServiceNames, SERVICE_NAMES, startServices, type ServiceName } from '../../runtime/services.js';
+import { parseServiceNames, SERVICE_NAMES, type ServiceName } from '../../runtime/service-names.js';
 import { assertNoRefusals, ensureTopics } from '../../runtime/topic-provisioning.js';
 import type { CliDeps } from '../deps.js';
 import { brokerConfigFlags, withBrokerOptions, type BrokerFlags } from './broker-options.js';
@@ -57,6 +56,11 @@ export function registerWorkerCommand(program: Command, deps: CliDeps): void {
         const provisioned = await ensureTopics(env.admin);
         assertNoRefusals(provisioned);
         if (provisioned.warning !== undefined) env.logger.warn(provisioned.warning);
+        // Loaded here, not at start-up: the stages pull in the tokenizer, grammars and license texts.
+        const [{ startObservability }, { startServices }] = await Promise.all([
+          import('../../runtime/observability.js'),
+          import('../../runtime/services.js'),
+        ]);
         const observability = startObservability(env, config);
         let metricsServer: MetricsServer | undefined;
         try {
