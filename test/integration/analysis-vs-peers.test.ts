@@ -1,18 +1,18 @@
 /**
  * Accuracy against peer tools on real code nobody here wrote: copies of npm packages from
- * node_modules (git init + commit, as a repository would arrive) and this project. The primary
+ * node_modules (git init + commit, as a repository would arrive) and this project, each with File
+ * Selection's real manifest. The primary
  * language must agree with GitHub Linguist (`github-linguist`), the license with the package's
  * declared `license` and with Debian's `licensecheck`. In CI (CI=true) a missing tool fails.
  * Install: flock /tmp/apt.lock sh -c 'apt-get update -qq; apt-get install -y -qq ruby-github-linguist licensecheck'
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FileDecision, Manifest } from '../../src/ports/manifest-store.js';
 import { analyzeRepository } from '../../src/services/analysis/index.js';
-import { languageForPath } from '../../src/services/analysis/counting/index.js';
+import { selectFiles } from '../../src/services/selection/index.js';
 
 const CI = process.env.CI === 'true';
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -28,60 +28,6 @@ function git(dir: string, ...args: string[]): string {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-}
-
-/** A manifest like File Selection's, for the tracked files: language by path, docs by place, dist/ vendored. */
-function manifestOf(dir: string): Manifest {
-  const paths = git(dir, 'ls-files', '-z')
-    .split('\0')
-    .filter((p) => p !== '');
-  const files: FileDecision[] = paths.flatMap((path) => {
-    let bytes: number;
-    try {
-      bytes = statSync(join(dir, path)).size;
-    } catch {
-      return []; // deleted in the work tree
-    }
-    return [
-      {
-        path,
-        included: true,
-        reason: 'included',
-        rule: 'test',
-        language: languageForPath(path) ?? null,
-        category:
-          /(^|\/)docs?\//.test(path) || /\.md$/i.test(path)
-            ? 'docs'
-            : /(^|\/)(test|tests|__tests__)\//.test(path)
-              ? 'test'
-              : 'source',
-        // The two Linguist rules these packages hit (File Selection applies all of them).
-        vendored: /(^|\/)(dist|node_modules)\//.test(path),
-        generated: /\.min\.js$/.test(path),
-        bytes,
-        tokens: null,
-        contentHash: null,
-        rank: 1,
-      },
-    ];
-  });
-  return {
-    repositoryUrl: `file://${dir}`,
-    commit: '0'.repeat(40),
-    files,
-    secrets: [],
-    totals: {
-      files: files.length,
-      included: files.length,
-      excluded: 0,
-      includedBytes: 0,
-      includedTokens: 0,
-      byReason: {},
-    },
-    budget: null,
-    partial: false,
-    coveragePercent: 100,
-  };
 }
 
 /** Linguist's top language: its output is `NN.NN%  bytes  Language` lines, largest first. */
@@ -100,7 +46,9 @@ function licensecheckId(file: string): string {
     .trim();
 }
 
+/** The report as the pipeline makes it: File Selection's manifest, then the analysis. */
 async function analyse(dir: string) {
+  const manifest = await selectFiles({ root: dir, repositoryUrl: `file://${dir}`, commit: '0'.repeat(40) });
   return analyzeRepository({
     repositoryUrl: `file://${dir}`,
     defaultBranch: 'main',
@@ -108,7 +56,7 @@ async function analyse(dir: string) {
     analyzedAt: new Date('2024-06-01T00:00:00Z'),
     repolensVersion: 'test',
     root: dir,
-    manifest: manifestOf(dir),
+    manifest,
     history: [],
   });
 }
@@ -141,8 +89,7 @@ describe.skipIf(!TOOLS_PRESENT && !CI)('analysis agrees with github-linguist and
   it('this project: primary language agrees with linguist, license with package.json', async () => {
     const report = await analyse(ROOT);
     expect(report.composition.primary_language).toBe(linguistPrimary(ROOT));
-    // No LICENSE file here: the declared license is the answer (licensecheck has no file to read).
-    expect(report.license.spdx_id).toBe('MIT');
-    expect(report.license.source).toBe('declared');
+    expect(report.license).toMatchObject({ spdx_id: 'MIT', source: 'file', file: 'LICENSE' });
+    expect(licensecheckId(join(ROOT, 'LICENSE'))).toBe('MIT');
   });
 });
