@@ -2,6 +2,7 @@
 import { DatabaseError } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapPostgresError } from '../../src/adapters/store-postgres/index.js';
+import { bundledMigrations } from '../../src/adapters/sql/index.js';
 import { createPostgresStore } from '../../src/adapters/store-postgres/index.js';
 import { isRepolensError } from '../../src/domain/errors.js';
 import { createTestSchema, databaseUrl, type TestSchema } from '../support/postgres.js';
@@ -47,7 +48,7 @@ describe('store-postgres specifics', () => {
       const { rows } = await schema
         .pool()
         .query<{ version: number }>(`SELECT version FROM ${schema.schema}.repolens_migrations`);
-      expect(rows.map((row) => row.version)).toEqual([1]);
+      expect(rows.map((row) => row.version).sort((a, b) => a - b)).toEqual(bundledMigrations().map((m) => m.version));
       const [first] = stores;
       await first?.recordStatus(status('https://h/x', 'cloning', 0, at(0)), { messageKey: 'k' });
       const { rows: tables } = await schema
