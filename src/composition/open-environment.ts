@@ -22,6 +22,7 @@ import { openPostgresDatabase } from '../adapters/store-postgres/index.js';
 import { systemClock } from '../adapters/system/system-clock.js';
 import type { CliDeps, EnvironmentOptions, KafkaConnection, StoreViews } from '../cli/deps.js';
 import type { Config } from '../config/schema.js';
+import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Logger } from '../ports/logger.js';
 import type { BusAdmin } from '../ports/bus-admin.js';
@@ -60,6 +61,28 @@ export async function openStores(config: Config): Promise<StoreViews> {
     embedder: embedderFor(config),
     close: () => database.close(),
   };
+}
+
+/**
+ * `host=user:token,...` (REPOLENS_GIT_CREDENTIALS) as the git adapter's credentials lookup. A
+ * malformed entry stops the start with the setting named, never with the secret echoed.
+ */
+export function gitCredentialsFor(
+  setting: string | undefined,
+): ((url: URL) => { username: string; password: string } | undefined) | undefined {
+  if (setting === undefined) return undefined;
+  const byHost = new Map<string, { username: string; password: string }>();
+  for (const [index, entry] of setting.split(',').entries()) {
+    const match = /^\s*([^=\s]+)=([^:]+):(.+?)\s*$/.exec(entry);
+    if (match === null) {
+      throw new RepolensError(
+        ErrorCodes.configInvalid,
+        `gitCredentials entry ${index + 1} is not host=user:token (REPOLENS_GIT_CREDENTIALS)`,
+      );
+    }
+    byHost.set((match[1] ?? '').toLowerCase(), { username: match[2] ?? '', password: match[3] ?? '' });
+  }
+  return (url) => byHost.get(url.host.toLowerCase()) ?? byHost.get(url.hostname.toLowerCase());
 }
 
 function embedderFor(config: Config): Embedder | undefined {
@@ -106,6 +129,7 @@ export async function openEnvironment(
     maxFiles: config.maxRepositoryFiles,
     allowedProtocols: config.gitProtocols,
     allowLocal: options.allowLocal,
+    credentials: gitCredentialsFor(config.gitCredentials),
     logger: deps.logger.child({ component: 'git' }),
     housekeeping: { maxWorkspaceBytes: config.workspaceMaxBytes, ttlMs: config.workspaceTtlMs },
   });

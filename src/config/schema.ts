@@ -51,6 +51,11 @@ export const ConfigSchema = z.strictObject({
     .array(z.enum(['https', 'http', 'ssh', 'git']))
     .min(1)
     .default(['https', 'ssh', 'git']),
+  /**
+   * Credentials for private http(s) repositories, per host: `host=user:token,other.host=user:token`.
+   * They reach git only as an HTTP header in its environment, never in a URL, argv, log or message.
+   */
+  gitCredentials: z.string().min(1).optional(),
   /** Workspace size budget; the least recently used finished checkouts are removed beyond it. */
   workspaceMaxBytes: z
     .int()
@@ -123,6 +128,7 @@ export const ENVIRONMENT_VARIABLES = {
   REPOLENS_MAX_REPOSITORY_BYTES: 'maxRepositoryBytes',
   REPOLENS_MAX_REPOSITORY_FILES: 'maxRepositoryFiles',
   REPOLENS_GIT_PROTOCOLS: 'gitProtocols',
+  REPOLENS_GIT_CREDENTIALS: 'gitCredentials',
   REPOLENS_WORKSPACE_MAX_BYTES: 'workspaceMaxBytes',
   REPOLENS_WORKSPACE_TTL_MS: 'workspaceTtlMs',
   REPOLENS_REVISIT_INTERVAL_MS: 'revisitIntervalMs',
@@ -145,4 +151,8 @@ export const ENVIRONMENT_VARIABLES = {
 } as const satisfies Record<string, keyof Config>;
 
 /** Settings whose values are secrets: `repolens config print` masks them. */
-export const SECRET_SETTINGS: ReadonlySet<keyof Config> = new Set<keyof Config>(['embedderApiKey', 'apiKey']);
+export const SECRET_SETTINGS: ReadonlySet<keyof Config> = new Set<keyof Config>([
+  'embedderApiKey',
+  'apiKey',
+  'gitCredentials',
+]);

@@ -14,6 +14,7 @@ import { runCli } from '../support/cli.js';
 import {
   createRepoRoot,
   startGitDaemon,
+  startHttpGitServer,
   type BareRepo,
   type RepoRoot,
   type TestServer,
@@ -103,7 +104,54 @@ describe('repolens analyze (embedded)', () => {
     const rejected = summary.repositories.find((r) => r.repository_url === 'ext::sh -c evil');
     expect(rejected?.status).toBe('failed');
     expect(result.stderr).toMatch(/2 of 3 repositories were not analysed|were not analysed/);
+
+    // The stored manifest of the analysed one: every file with its decision.
+    const files = await runCli(['files', urlOf(repos[0] as BareRepo), '--json', '--data-dir', dataDir], {
+      timeoutMs: 60_000,
+    });
+    expect(files.code, files.stderr).toBe(0);
+    const manifest = JSON.parse(files.stdout) as { files: { path: string; included: boolean; reason: string }[] };
+    expect(manifest.files.map((f) => f.path).sort()).toEqual([
+      'README.md',
+      'package.json',
+      'src/convert.test.ts',
+      'src/convert.ts',
+    ]);
+    expect(manifest.files.every((f) => f.included && f.reason === 'included')).toBe(true);
   }, 150_000);
+
+  it('clones a private repository over smart HTTP with credentials from REPOLENS_GIT_CREDENTIALS, never echoing them', async () => {
+    const server = await startHttpGitServer(root.dir, { auth: { username: 'alice', password: 's3cr3t-t0ken' } });
+    try {
+      const url = server.url('tool-1').replace(/\.git$/, '');
+      const host = new URL(url).host;
+      const dataDir = join(scratch, 'private');
+      const denied = await runCli(['analyze', '--json', url], {
+        env: { REPOLENS_DATA_DIR: dataDir, REPOLENS_GIT_PROTOCOLS: 'http' },
+        timeoutMs: 120_000,
+      });
+      expect(denied.code).toBe(1);
+      expect((JSON.parse(denied.stdout) as AnalyzeJson).repositories[0]?.error).toMatch(/credentials/);
+      const allowed = await runCli(['analyze', '--json', url], {
+        env: {
+          REPOLENS_DATA_DIR: join(scratch, 'private-ok'),
+          REPOLENS_GIT_PROTOCOLS: 'http',
+          REPOLENS_GIT_CREDENTIALS: `${host}=alice:s3cr3t-t0ken`,
+        },
+        timeoutMs: 120_000,
+      });
+      expect(allowed.code, allowed.stderr).toBe(0);
+      expect((JSON.parse(allowed.stdout) as AnalyzeJson).repositories[0]).toMatchObject({
+        status: 'analyzed',
+        commit: repos[1]?.commits.at(-1),
+      });
+      for (const output of [denied.stdout, denied.stderr, allowed.stdout, allowed.stderr]) {
+        expect(output).not.toContain('s3cr3t-t0ken');
+      }
+    } finally {
+      await server.close();
+    }
+  }, 260_000);
 
   it('resumes after kill -9: every repository ends analysed and finished stages are not run again', async () => {
     const dataDir = join(scratch, 'resume');
