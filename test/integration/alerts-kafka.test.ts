@@ -31,6 +31,7 @@ import type { MessageRoute } from '../../src/ports/message-route.js';
 import { startConsumer, type RunningConsumer } from '../../src/runtime/message-consumer.js';
 import { createNamespace, namespacedAdmin, namespacedBus } from '../../src/runtime/namespace.js';
 import { ensureTopics } from '../../src/runtime/topic-provisioning.js';
+import { runCli } from '../support/cli.js';
 import { kafkaBrokers, uniqueName } from '../support/kafka.js';
 import { eventually } from '../support/wait.js';
 
@@ -48,12 +49,14 @@ let bus: MessageBus;
 let admin: BusAdmin;
 let hook: Server;
 let hookUrl: string;
+let prefix: string;
 const payloads: AlertmanagerPayload[] = [];
 
 beforeAll(async () => {
   rawBus = createKafkaBus({ brokers: kafkaBrokers(), clientId: uniqueName('alerts') });
   rawAdmin = createKafkaBusAdmin({ brokers: kafkaBrokers(), clientId: uniqueName('alerts-admin') });
-  const namespace = createNamespace(`${uniqueName('alerts')}.`);
+  prefix = `${uniqueName('alerts')}.`;
+  const namespace = createNamespace(prefix);
   bus = namespacedBus(rawBus, namespace);
   admin = namespacedAdmin(rawAdmin, namespace);
   await ensureTopics(admin);
@@ -194,6 +197,15 @@ describe('the seed alerts on the real cluster', () => {
         /kafka_consumergroup_lag\{consumergroup="status-consumers",topic="repository.status",partition="\d"\} \d+/,
       );
       await eventually('firing webhook', () => delivered('RepolensConsumerLagHigh', 'firing'));
+
+      // `repolens lag` reads the same figures from the cluster.
+      const lag = await runCli(['lag', '--json', '--brokers', kafkaBrokers().join(','), '--topic-prefix', prefix]);
+      expect(lag.code, lag.stderr).toBe(0);
+      const rows = JSON.parse(lag.stdout) as { group: string; topic: string; lag: number }[];
+      const statusLag = rows
+        .filter((row) => row.group === ConsumerGroups.status && row.topic === Topics.status)
+        .reduce((sum, row) => sum + row.lag, 0);
+      expect(statusLag).toBeGreaterThanOrEqual(120);
 
       consumer = await consume(Topics.status, quiet, w);
       await eventually('lag alert resolved', () => resolved(w, 'RepolensConsumerLagHigh'), 60_000);
