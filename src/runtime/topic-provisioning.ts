@@ -65,23 +65,35 @@ async function reconcile(admin: BusAdmin, planned: TopicPlanEntry, actual: Topic
 export async function ensureTopics(admin: BusAdmin): Promise<ProvisionReport> {
   const brokerCount = await admin.brokerCount();
   const plan = planTopics(brokerCount);
-  const existing = new Map((await admin.describeTopics(plan.topics.map((t) => t.name))).map((d) => [d.name, d]));
-  const missing = plan.topics.filter((t) => !existing.has(t.name));
+  const names = plan.topics.map((t) => t.name);
+  let described: ReadonlyMap<string, TopicDescription> = new Map(
+    (await admin.describeTopics(names)).map((d) => [d.name, d]),
+  );
+  const missing = plan.topics.filter((t) => !described.has(t.name));
+  let createdHere = new Set(missing.map((t) => t.name));
   if (missing.length > 0) {
-    await admin.createTopics(
-      missing.map((t) => ({
-        name: t.name,
-        partitions: t.partitions,
-        replicationFactor: t.replication_factor,
-        config: t.config,
-      })),
-    );
+    try {
+      await admin.createTopics(
+        missing.map((t) => ({
+          name: t.name,
+          partitions: t.partitions,
+          replicationFactor: t.replication_factor,
+          config: t.config,
+        })),
+      );
+    } catch (error) {
+      // Several workers starting at once race to create the topics. The losers find them made by
+      // another starter and reconcile them like any existing topic; anything else is a failure.
+      described = new Map((await admin.describeTopics(names)).map((d) => [d.name, d]));
+      if (missing.some((t) => !described.has(t.name))) throw error;
+      createdHere = new Set();
+    }
   }
   const topics: TopicChange[] = [];
   for (const planned of plan.topics) {
-    const actual = existing.get(planned.name);
+    const actual = described.get(planned.name);
     topics.push(
-      actual === undefined
+      createdHere.has(planned.name) || actual === undefined
         ? { name: planned.name, action: 'created', configChanges: [], problems: [] }
         : await reconcile(admin, planned, actual),
     );

@@ -48,3 +48,38 @@ describe('ensureTopics', () => {
     );
   });
 });
+
+describe('ensureTopics with concurrent starters', () => {
+  it('a starter that loses the race to create the topics reconciles the ones another made', async () => {
+    const broker = createMemoryBroker();
+    const admin = createMemoryBusAdmin(broker);
+    await ensureTopics(admin); // the winner
+    // The loser described the cluster before the winner created the topics (fault injected):
+    // its first view is empty, so it tries to create them all and is refused.
+    let stale = true;
+    const loser = {
+      ...admin,
+      describeTopics: async (names: readonly string[]) => {
+        if (stale) {
+          stale = false;
+          return [];
+        }
+        return admin.describeTopics(names);
+      },
+    };
+    const report = await ensureTopics(loser);
+    expect(report.topics.every((t) => t.action === 'unchanged')).toBe(true);
+    expect(() => assertNoRefusals(report)).not.toThrow();
+  });
+
+  it('still fails when creating fails for another reason', async () => {
+    const admin = createMemoryBusAdmin(createMemoryBroker());
+    const broken = {
+      ...admin,
+      createTopics: async () => {
+        throw new Error('cluster unavailable');
+      },
+    };
+    await expect(ensureTopics(broken)).rejects.toThrow('cluster unavailable');
+  });
+});
