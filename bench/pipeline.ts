@@ -131,7 +131,9 @@ async function main(): Promise<void> {
       REPOLENS_CONSUMER_CONCURRENCY: String(CONCURRENCY_PER_WORKER),
       REPOLENS_LOG_LEVEL: 'warn',
     });
-    const workers = [startWorker([], workerEnv(0)), startWorker([], workerEnv(1))];
+    const workers = [startWorker([], workerEnv(0))];
+    await workers[0]?.ready;
+    workers.push(startWorker([], workerEnv(1)));
     await Promise.all(workers.map((worker) => worker.ready));
     const rawBus = createKafkaBus({ brokers: cluster.brokers, clientId: 'bench-pipeline' });
     const bus = namespacedBus(rawBus, createNamespace(prefix));

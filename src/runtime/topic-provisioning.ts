@@ -84,8 +84,13 @@ export async function ensureTopics(admin: BusAdmin): Promise<ProvisionReport> {
     } catch (error) {
       // Several workers starting at once race to create the topics. The losers find them made by
       // another starter and reconcile them like any existing topic; anything else is a failure.
-      described = new Map((await admin.describeTopics(names)).map((d) => [d.name, d]));
-      if (missing.some((t) => !described.has(t.name))) throw error;
+      // Kafka's metadata shows another starter's new topics a moment after it made them.
+      for (let attempt = 0; ; attempt++) {
+        described = new Map((await admin.describeTopics(names)).map((d) => [d.name, d]));
+        if (!missing.some((t) => !described.has(t.name))) break;
+        if (attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
       createdHere = new Set();
     }
   }
