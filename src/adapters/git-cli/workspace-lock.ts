@@ -7,10 +7,11 @@
  * win. A lock held by a live process is waited for, until the caller's signal aborts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { createLockFile, isAlive, readLockFile, takeOverStaleLock } from '../system/lock-file.js';
 
 interface Holder {
   readonly pid: number;
@@ -24,21 +25,8 @@ export interface HeldLock {
 
 const RETRY_MS = 100;
 const UNREADABLE_GRACE_MS = 10_000;
-const TAKEOVER_STALE_MS = 30_000;
 
-function errnoCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error: unknown) {
-    return errnoCode(error) !== 'ESRCH';
-  }
-}
+const readLock = (path: string) => readLockFile(path, parseHolder);
 
 function parseHolder(text: string): Holder | undefined {
   try {
@@ -50,54 +38,6 @@ function parseHolder(text: string): Holder | undefined {
     // unreadable: being written, or garbage
   }
   return undefined;
-}
-
-async function readLock(
-  path: string,
-): Promise<{ text: string; holder: Holder | undefined; ageMs: number } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    return { text, holder: parseHolder(text), ageMs: Date.now() - info.mtimeMs };
-  } catch (error: unknown) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function tryCreate(path: string, me: Holder): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'wx');
-  } catch (error: unknown) {
-    if (errnoCode(error) === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    await handle.writeFile(`${JSON.stringify(me)}\n`, 'utf8');
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
-async function takeOver(path: string, staleText: string): Promise<void> {
-  const marker = `${path}.takeover`;
-  try {
-    await mkdir(marker);
-  } catch (error: unknown) {
-    if (errnoCode(error) !== 'EEXIST') throw error;
-    const info = await stat(marker).catch(() => undefined);
-    if (info !== undefined && Date.now() - info.mtimeMs > TAKEOVER_STALE_MS) {
-      await rm(marker, { recursive: true, force: true });
-    }
-    return;
-  }
-  try {
-    const current = await readLock(path);
-    if (current?.text === staleText) await unlink(path);
-  } finally {
-    await rmdir(marker).catch(() => undefined);
-  }
 }
 
 /** Whether the lock file is held by a live process (ours or another). */
@@ -114,7 +54,7 @@ async function heldByLiveProcess(path: string): Promise<boolean> {
 export async function tryLockFile(path: string): Promise<HeldLock | undefined> {
   const me: Holder = { pid: process.pid, hostname: hostname(), token: randomBytes(8).toString('hex') };
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await tryCreate(path, me)) {
+    if (await createLockFile(path, me)) {
       return {
         release: async () => {
           const current = await readLock(path);
@@ -125,7 +65,7 @@ export async function tryLockFile(path: string): Promise<HeldLock | undefined> {
     const existing = await readLock(path);
     if (existing === undefined) continue;
     if (await heldByLiveProcess(path)) return undefined;
-    await takeOver(path, existing.text);
+    await takeOverStaleLock(path, existing.text);
   }
   return undefined;
 }

@@ -6,10 +6,11 @@
  * two processes finding the same stale lock never both win.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RepolensError } from '../../domain/errors.js';
+import { createLockFile, isAlive, readLockFile, takeOverStaleLock } from '../system/lock-file.js';
 
 export const LOCK_FILE_NAME = 'repolens.lock';
 
@@ -33,24 +34,9 @@ export interface DataDirLock {
 
 // A lock file that cannot be parsed is being written right now, unless it is older than this.
 const UNREADABLE_GRACE_MS = 10_000;
-// A takeover marker this old belongs to a process that died mid-takeover.
-const TAKEOVER_STALE_MS = 30_000;
 const MAX_ATTEMPTS = 5;
 
-function errnoCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error: unknown) {
-    // EPERM: it exists but belongs to another user.
-    return errnoCode(error) !== 'ESRCH';
-  }
-}
+const readLock = (path: string) => readLockFile(path, parseHolder);
 
 function parseHolder(text: string): LockHolder | undefined {
   try {
@@ -69,18 +55,6 @@ function parseHolder(text: string): LockHolder | undefined {
   return undefined;
 }
 
-async function readLock(
-  path: string,
-): Promise<{ text: string; holder: LockHolder | undefined; ageMs: number } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
-    return { text, holder: parseHolder(text), ageMs: Date.now() - info.mtimeMs };
-  } catch (error: unknown) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 function lockedError(dataDir: string, path: string, holder: LockHolder | undefined, reason?: string): RepolensError {
   const who =
     holder === undefined
@@ -95,45 +69,6 @@ function lockedError(dataDir: string, path: string, holder: LockHolder | undefin
   );
 }
 
-/** Removes the lock at `path` if it still has exactly the content we judged stale. */
-async function takeOver(path: string, staleText: string): Promise<boolean> {
-  const marker = `${path}.takeover`;
-  try {
-    await mkdir(marker);
-  } catch (error: unknown) {
-    if (errnoCode(error) !== 'EEXIST') throw error;
-    const info = await stat(marker).catch(() => undefined);
-    if (info !== undefined && Date.now() - info.mtimeMs > TAKEOVER_STALE_MS) {
-      await rm(marker, { recursive: true, force: true });
-    }
-    return false;
-  }
-  try {
-    const current = await readLock(path);
-    if (current?.text === staleText) await unlink(path);
-    return true;
-  } finally {
-    await rmdir(marker).catch(() => undefined);
-  }
-}
-
-async function tryCreate(path: string, holder: LockHolder): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, 'wx');
-  } catch (error: unknown) {
-    if (errnoCode(error) === 'EEXIST') return false;
-    throw error;
-  }
-  try {
-    await handle.writeFile(`${JSON.stringify(holder)}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
-}
-
 export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE_NAME);
@@ -145,7 +80,7 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
   };
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (await tryCreate(path, me)) return ownedLock(path, me);
+    if (await createLockFile(path, me)) return ownedLock(path, me);
     const existing = await readLock(path);
     if (existing === undefined) continue; // released meanwhile
     const { holder } = existing;
@@ -157,7 +92,7 @@ export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> 
       throw lockedError(dataDir, path, holder);
     }
     // Stale: the holder died without releasing. Take over, then race for the file again.
-    await takeOver(path, existing.text);
+    await takeOverStaleLock(path, existing.text);
   }
   throw lockedError(
     dataDir,
