@@ -7,11 +7,16 @@
  *     vectors, build the HNSW index) as a second commit of the same files;
  *  3. search latency p50/p95 over BENCH_QUERIES (default 200) queries made from identifiers of
  *     the corpus: lexical top-10, hybrid top-10 (query vector given), and hybrid end to end
- *     (including the embedding request).
+ *     (including the embedding request);
+ *  4. agreement of the impact-ordered unscoped search (DEFAULT_TERM_DEPTH postings per term) with
+ *     the exhaustive ranking (every posting read) on the same queries: top-10 overlap, and how
+ *     many queries get exactly the same top 10 (and top 50, the depth hybrid fuses).
  *
  *   npm run bench:rag
- *   BENCH_CHUNKS=20000 npm run bench:rag
- *   BENCH_KEEP=1 npm run bench:rag        # keep the schema for EXPLAIN (printed; drop it yourself)
+ *   npm run bench:rag -- --chunks 20000          # or BENCH_CHUNKS=20000
+ *   npm run bench:rag -- --keep                  # or BENCH_KEEP=1: keep the schema (printed)
+ *   npm run bench:rag -- --reuse t_bench_rag_…   # search a kept schema again, no load (same --chunks)
+ *   npm run bench:rag -- --depth 200 --candidates 400   # unscoped search knobs (DEFAULT_TERM_DEPTH, DEFAULT_CANDIDATES)
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,17 +24,27 @@ import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createOpenAiEmbedder } from '../src/adapters/embedder-openai/index.js';
 import { createSqlChunkIndex } from '../src/adapters/sql/index.js';
+import { DEFAULT_CANDIDATES, DEFAULT_TERM_DEPTH } from '../src/adapters/sql/chunk-index.js';
 import { openPostgresDatabase } from '../src/adapters/store-postgres/index.js';
 import type { Chunk } from '../src/ports/chunk.js';
+import type { ChunkIndex, SearchResult } from '../src/ports/chunk-index.js';
 import type { FileDecision } from '../src/ports/manifest-store.js';
 import { loadRepository, type FileChunker } from '../src/services/rag/rag-loader.js';
 import { searchIndex } from '../src/services/rag/search-service.js';
 import { startEmbeddingServer } from '../test/support/embedding-server.js';
-import { createTestSchema, databaseUrl } from '../test/support/postgres.js';
+import { createTestSchema, databaseUrl, EXTENSION_SCHEMA, withSearchPath } from '../test/support/postgres.js';
 import { summarize } from './support/stats.js';
 
-const TARGET_CHUNKS = Number(process.env['BENCH_CHUNKS'] ?? 100_000);
-const QUERIES = Number(process.env['BENCH_QUERIES'] ?? 200);
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index < 0 ? undefined : (process.argv[index + 1] ?? '');
+}
+const TARGET_CHUNKS = Number(flag('chunks') ?? process.env['BENCH_CHUNKS'] ?? 100_000);
+const QUERIES = Number(flag('queries') ?? process.env['BENCH_QUERIES'] ?? 200);
+const REUSE = flag('reuse');
+const DEPTH = Number(flag('depth') ?? DEFAULT_TERM_DEPTH);
+const CANDIDATES = Number(flag('candidates') ?? DEFAULT_CANDIDATES);
+const KEEP = process.argv.includes('--keep') || process.env['BENCH_KEEP'] === '1' || REUSE !== undefined;
 const WINDOW = 20;
 const DIMENSIONS = 64;
 const log = (message: string): void => void process.stderr.write(`[bench:rag] ${message}\n`);
@@ -147,23 +162,72 @@ function queries(repositories: readonly Repository[], count: number): { text: st
   return result;
 }
 
+const key = (r: SearchResult): string => `${r.repository_url}\u0000${r.path}\u0000${r.start_line}`;
+
+interface Agreement {
+  readonly queries: number;
+  /** Mean share of the exhaustive top 10 that the fast search also returns. */
+  readonly overlap10: number;
+  readonly same10: number;
+  readonly same50: number;
+}
+
+/** The fast unscoped ranking against the exhaustive one, on the unscoped queries. */
+async function agreement(
+  fast: ChunkIndex,
+  exact: ChunkIndex,
+  asked: readonly { text: string; repo?: string }[],
+): Promise<Agreement> {
+  let overlap = 0;
+  let same10 = 0;
+  let same50 = 0;
+  let queries = 0;
+  for (const query of asked) {
+    if (query.repo !== undefined) continue; // scoped searches read every posting: exact by construction
+    queries += 1;
+    const [a, b] = await Promise.all([
+      fast.search({ query: query.text, k: 50 }),
+      exact.search({ query: query.text, k: 50 }),
+    ]);
+    const fastKeys = a.results.map(key);
+    const exactKeys = b.results.map(key);
+    const top = new Set(fastKeys.slice(0, 10));
+    const wanted = exactKeys.slice(0, 10);
+    overlap += wanted.length === 0 ? 1 : wanted.filter((k) => top.has(k)).length / wanted.length;
+    if (fastKeys.slice(0, 10).join('\n') === wanted.join('\n')) same10 += 1;
+    if (fastKeys.join('\n') === exactKeys.join('\n')) same50 += 1;
+  }
+  return { queries, overlap10: queries === 0 ? 1 : overlap / queries, same10, same50 };
+}
+
 async function main(): Promise<void> {
   const repositories = corpus();
   const expected = repositories.reduce((acc, r) => acc + r.chunks, 0);
   log(
     `corpus: ${repositories.length} packages, ${repositories.reduce((a, r) => a + r.files.length, 0)} files, ~${expected} chunks`,
   );
-  const schema = await createTestSchema('bench_rag');
+  const schema =
+    REUSE === undefined
+      ? await createTestSchema('bench_rag')
+      : { schema: REUSE, url: withSearchPath(databaseUrl(), [REUSE, EXTENSION_SCHEMA]), drop: async () => {} };
+  if (!/^[a-z0-9_]+$/.test(schema.schema)) throw new Error(`not a bench schema: ${schema.schema}`);
   const database = openPostgresDatabase({ connectionString: databaseUrl(), schema: schema.schema, poolSize: 4 });
   const server = await startEmbeddingServer({ dimensions: DIMENSIONS });
   try {
     await database.migrate();
-    const index = createSqlChunkIndex(database.executor);
+    const index = createSqlChunkIndex(database.executor, { termDepth: DEPTH, candidates: CANDIDATES });
     const signal = new AbortController().signal;
+
+    const embedder = createOpenAiEmbedder({ baseUrl: `${server.url}/v1`, model: 'bench-hash-64', batchSize: 256 });
+    // Index-only scans need the visibility map: a load is followed by VACUUM, as autovacuum would.
+    const settle = (): Promise<unknown> =>
+      database.executor.query(
+        'VACUUM ANALYZE rag_postings, rag_term_df, rag_chunks, rag_files, rag_generation_files, rag_generations, rag_repositories',
+      );
 
     let started = performance.now();
     let chunks = 0;
-    for (const repository of repositories) {
+    for (const repository of REUSE === undefined ? repositories : []) {
       const result = await loadRepository({
         repositoryUrl: repository.url,
         commit: 'c1',
@@ -175,9 +239,9 @@ async function main(): Promise<void> {
       });
       chunks += result.chunks;
     }
-    const lexicalLoadMs = performance.now() - started;
+    const lexicalLoadMs = REUSE === undefined ? performance.now() - started : Number.NaN;
     log(`lexical load: ${chunks} chunks in ${(lexicalLoadMs / 1000).toFixed(1)} s`);
-    await database.executor.query('ANALYZE');
+    await settle();
 
     const asked = queries(repositories, QUERIES);
     const lexical: number[] = [];
@@ -193,9 +257,8 @@ async function main(): Promise<void> {
       if (response.results.length === 0) empty += 1;
     }
 
-    const embedder = createOpenAiEmbedder({ baseUrl: `${server.url}/v1`, model: 'bench-hash-64', batchSize: 256 });
     started = performance.now();
-    for (const repository of repositories) {
+    for (const repository of REUSE === undefined ? repositories : []) {
       await loadRepository({
         repositoryUrl: repository.url,
         commit: 'c2',
@@ -207,11 +270,11 @@ async function main(): Promise<void> {
         signal,
       });
     }
-    const hybridLoadMs = performance.now() - started;
+    const hybridLoadMs = REUSE === undefined ? performance.now() - started : Number.NaN;
     log(
       `hybrid load (embed + vectors + HNSW): ${(hybridLoadMs / 1000).toFixed(1)} s, ${embedder.usage().requests} embedding requests`,
     );
-    await database.executor.query('ANALYZE');
+    if (REUSE === undefined) await settle();
 
     const vectors = await embedder.embed(asked.map((q) => q.text));
     const hybrid: number[] = [];
@@ -243,6 +306,15 @@ async function main(): Promise<void> {
       [schema.schema],
     );
     const postings = await database.executor.query<{ n: number }>('SELECT count(*)::int AS n FROM rag_postings');
+    if (REUSE !== undefined) {
+      const stored = await database.executor.query<{ n: number }>(
+        'SELECT coalesce(sum(g.chunk_count), 0)::int AS n FROM rag_repositories r JOIN rag_generations g ON g.id = r.generation_id',
+      );
+      chunks = stored[0]?.n ?? 0;
+    }
+    log('agreement with the exhaustive ranking…');
+    const exact = createSqlChunkIndex(database.executor, { termDepth: null });
+    const agreed = await agreement(index, exact, asked);
     process.stdout.write(
       [
         `chunks indexed:           ${chunks} (${repositories.length} repositories), postings ${postings[0]?.n ?? 0}`,
@@ -251,6 +323,7 @@ async function main(): Promise<void> {
         `lexical top-10:           ${fmt(lexical)} over ${asked.length} queries (${empty} without results)`,
         `hybrid top-10:            ${fmt(hybrid)} (query vector given)`,
         `hybrid end to end:        ${fmt(endToEnd)} (with the embedding request)`,
+        `agreement (unscoped):      top-10 overlap ${(agreed.overlap10 * 100).toFixed(1)}%, same top 10 in ${agreed.same10}/${agreed.queries}, same top 50 in ${agreed.same50}/${agreed.queries} (depth ${DEPTH} postings/term, ${CANDIDATES} candidates, vs all)`,
         `sizes:                    ${sizes.map((s) => `${s.name} ${s.size}`).join(', ')}`,
         '',
       ].join('\n'),
@@ -258,7 +331,7 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
     await database.close();
-    if (process.env['BENCH_KEEP'] === '1') log(`kept schema ${schema.schema}`);
+    if (KEEP) log(`kept schema ${schema.schema} (again: --reuse ${schema.schema}; drop it yourself)`);
     else await schema.drop();
   }
 }

@@ -3,7 +3,7 @@
  * and field weights, repository filter, hybrid RRF, and the atomic switch between generations.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createSqlChunkIndex, type SqlDatabase } from '../../src/adapters/sql/index.js';
 import { isRepolensError } from '../../src/domain/errors.js';
 import type { Chunk } from '../../src/ports/chunk.js';
@@ -251,5 +251,91 @@ describe.each(TEST_DATABASE_KINDS)('chunk index on %s', (kind) => {
     const { results } = await index.search({ query: 'lynxToken', repositoryUrl: url, k: 1 });
     expect(results[0]?.path).toBe('src/"q\\uote{,}.ts');
     expect(results[0]?.snippet).toContain('"quoted" {braces} \\ back');
+  });
+});
+
+// Impact-ordered early termination (migration 0006): an unscoped search reads only the best
+// postings of each term; these check it against the exhaustive ranking and check the document
+// frequencies it keeps per generation (df from rag_term_df unscoped, counted when scoped).
+describe.each(TEST_DATABASE_KINDS)('impact-ordered search on %s', (kind) => {
+  let database: SqlDatabase;
+  const repo = (name: string): string => `https://git.example/${kind}/impact/${name}`;
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind, 'chunk_impact');
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it('ranks like the exhaustive search though common terms are cut after a few postings', async () => {
+    // Depth 8 (at least 4·k = 8 for k = 2): `common` is in all 90 chunks, `parser` in 30, so both
+    // are cut; chunk lengths and term frequencies vary so impacts differ.
+    const fast = createSqlChunkIndex(database.executor, { termDepth: 8 });
+    const exact = createSqlChunkIndex(database.executor, { termDepth: null });
+    for (const r of ['one', 'two', 'three']) {
+      const files = Array.from({ length: 30 }, (_, i) => {
+        const path = `src/${r}/m${i}.ts`;
+        const body = [
+          `common ${'common '.repeat(i % 4)}`,
+          i % 3 === 0 ? `parser ${'parser '.repeat(i % 5)}` : 'lexer',
+          words.slice(0, 1 + (i % words.length)).join(' '),
+          i === 17 ? 'rareWord' : '',
+        ].join('\n');
+        return file(path, chunk(path, body, i % 10 === 0 ? `parse${i}` : null));
+      });
+      await fast.publish({ repositoryUrl: repo(r), commit: 'c1', files, reuse: [] });
+    }
+    for (const query of ['common', 'common parser', 'parser theta', 'common rare_word', 'gamma delta common']) {
+      const [a, b] = await Promise.all([fast.search({ query, k: 2 }), exact.search({ query, k: 2 })]);
+      expect(b.results).toHaveLength(2);
+      expect(a.results).toEqual(b.results);
+    }
+    const top = await fast.search({ query: 'common rareWord', k: 2 });
+    expect(top.results[0]?.path).toBe('src/one/m17.ts'); // rareWord is in three chunks; m17 of `one` sorts first
+  });
+
+  it('keeps document frequencies through reuse and re-embedding: unscoped idf equals the scoped count', async () => {
+    // A database of its own: with this repository alone, both scopes have the same N and
+    // averages, so the scores agree only if rag_term_df's df equals the count.
+    const own = await openTestDatabase(kind, 'chunk_df');
+    onTestFinished(() => own.close());
+    const index = createSqlChunkIndex(own.executor, { termDepth: null, publishBatchChunks: 3 });
+    const url = repo('df');
+    const make = (i: number, tag: string): ChunkedFile =>
+      file(`lib/f${i}.ts`, chunk(`lib/f${i}.ts`, `okapiTerm ${tag} ${'okapi '.repeat(i % 3)}`));
+    const first = Array.from({ length: 8 }, (_, i) => make(i, 'v1'));
+    await index.publish({ repositoryUrl: url, commit: 'c1', files: first, reuse: [] });
+    // c2: 5 files reused, 2 changed, 1 removed; c3: the same content again with vectors (the
+    // loader sends files that lack the model's vectors again: existing versions).
+    const second = [make(5, 'v2'), make(6, 'v2')];
+    const reused = first.slice(0, 5).map((f) => ({ path: f.path, contentHash: f.contentHash }));
+    await index.publish({ repositoryUrl: url, commit: 'c2', files: second, reuse: reused });
+    const model = `df-model-${kind}`;
+    await index.publish({
+      repositoryUrl: url,
+      commit: 'c3',
+      files: [...first.slice(0, 5), ...second].map((f) => ({ ...f, embeddings: [[1, 0]] })),
+      reuse: [],
+      embeddingModel: model,
+    });
+    expect(await index.stats(url)).toMatchObject({ commit: 'c3', files: 7, chunks: 7, embeddedChunks: 7 });
+    for (const query of ['okapi', 'okapi v2', 'okapiTerm v1']) {
+      const scoped = await index.search({ query, repositoryUrl: url, k: 10 });
+      expect(scoped.results.length).toBeGreaterThan(1);
+      const unscoped = (await index.search({ query, k: 10 })).results;
+      // Equal up to float summation order.
+      expect(unscoped.map((r) => ({ ...r, score: r.score.toFixed(9) }))).toEqual(
+        scoped.results.map((r) => ({ ...r, score: r.score.toFixed(9) })),
+      );
+    }
+    const v2 = await index.search({ query: 'okapi v2', repositoryUrl: url, k: 10 });
+    expect(
+      v2.results
+        .slice(0, 2)
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(['lib/f5.ts', 'lib/f6.ts']);
   });
 });

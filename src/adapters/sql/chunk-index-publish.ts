@@ -13,6 +13,14 @@
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import type { Chunk } from '../../ports/chunk.js';
 import type { ChunkedFile, PublishInput, PublishResult } from '../../ports/chunk-index.js';
+import {
+  averagesOf,
+  DEFAULT_BM25,
+  impactOf,
+  repositoryKey,
+  type Averages,
+  type Bm25Parameters,
+} from './chunk-index-impact.js';
 import { countTerms } from './chunk-index-tokens.js';
 import { numberArray, textArray } from './chunk-index-arrays.js';
 import { ensureVectorIndex, vectorLiteral } from './chunk-index-vectors.js';
@@ -42,6 +50,17 @@ interface PostingRows {
   lenBody: number[];
   lenPath: number[];
   lenSymbol: number[];
+  impact: number[];
+}
+
+/** What every batch of one publish shares. */
+interface PublishContext {
+  readonly generation: string;
+  readonly input: PublishInput;
+  readonly bm25: Bm25Parameters;
+  /** The new generation's average field lengths, for the postings' impacts. */
+  readonly averages: Averages;
+  readonly repoKey: number;
 }
 
 interface AnalysedChunk {
@@ -127,18 +146,39 @@ async function linkReused(tx: SqlExecutor, generation: string, input: PublishInp
       `${input.repositoryUrl}: ${input.reuse.length - linked} of the files to reuse are no longer in the current generation`,
     );
   }
+  // The reused files' document frequencies (written with the generation, so idf needs no count).
+  await tx.query(
+    `INSERT INTO rag_term_df (term, generation_id, df)
+     SELECT p.term, $1::bigint, count(*)::int
+     FROM rag_generation_files gf JOIN rag_postings p ON p.file_id = gf.file_id
+     WHERE gf.generation_id = $1::bigint
+     GROUP BY p.term`,
+    [generation],
+  );
+}
+
+/** Adds document frequencies to the generation's (one statement per batch). */
+async function addDf(tx: SqlExecutor, generation: string, df: ReadonlyMap<string, number>): Promise<void> {
+  if (df.size === 0) return;
+  await tx.query(
+    `INSERT INTO rag_term_df (term, generation_id, df)
+     SELECT t, $1::bigint, d FROM unnest($2::text[], $3::int[]) AS u(t, d)
+     ON CONFLICT (term, generation_id) DO UPDATE SET df = rag_term_df.df + excluded.df`,
+    [generation, textArray([...df.keys()]), numberArray([...df.values()])],
+  );
 }
 
 /** Writes one batch of file versions and links them to the generation. */
 async function writeBatch(
   tx: SqlExecutor,
-  generation: string,
-  input: PublishInput,
+  context: PublishContext,
   batch: readonly ChunkedFile[],
+  analysed: readonly AnalysedChunk[][],
 ): Promise<void> {
+  const { generation, input } = context;
   const { repositoryUrl } = input;
-  const analysed = batch.map((file) => file.chunks.map((chunk) => analyse(chunk, clean(file.path))));
-  const sum = (list: AnalysedChunk[], field: 0 | 1 | 2): number => list.reduce((acc, c) => acc + c.lengths[field], 0);
+  const sum = (list: readonly AnalysedChunk[], field: 0 | 1 | 2): number =>
+    list.reduce((acc, c) => acc + c.lengths[field], 0);
   const inserted = await tx.query<{ id: string; path: string }>(
     `INSERT INTO rag_files (repository_url, path, content_hash, chunk_count, body_length, path_length, symbol_length)
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[], $7::bigint[])
@@ -167,6 +207,16 @@ async function writeBatch(
       [repositoryUrl, textArray(existing.map((f) => clean(f.path))), textArray(existing.map((f) => f.contentHash))],
     );
     for (const row of rows) existingIds.set(row.path, row.id);
+    // Their postings exist already (written for an earlier generation): count them as they are.
+    if (existingIds.size > 0) {
+      await tx.query(
+        `INSERT INTO rag_term_df (term, generation_id, df)
+         SELECT p.term, $1::bigint, count(*)::int FROM rag_postings p WHERE p.file_id = ANY($2::bigint[])
+         GROUP BY p.term
+         ON CONFLICT (term, generation_id) DO UPDATE SET df = rag_term_df.df + excluded.df`,
+        [generation, textArray([...existingIds.values()])],
+      );
+    }
   }
   const model = input.embeddingModel ?? null;
 
@@ -269,7 +319,9 @@ async function writeBatch(
       lenBody: [],
       lenPath: [],
       lenSymbol: [],
+      impact: [],
     };
+    const df = new Map<string, number>();
     batch.forEach((file, fileIndex) => {
       const fileId = fresh.get(clean(file.path));
       if (fileId === undefined) return;
@@ -286,14 +338,17 @@ async function writeBatch(
           postings.lenBody.push(lengths[0]);
           postings.lenPath.push(lengths[1]);
           postings.lenSymbol.push(lengths[2]);
+          postings.impact.push(impactOf(context.bm25, [body, path, symbol], lengths, context.averages));
+          df.set(term, (df.get(term) ?? 0) + 1);
         }
       });
     });
     if (postings.term.length > 0) {
       await tx.query(
-        `INSERT INTO rag_postings (term, chunk_id, file_id, tf_body, tf_path, tf_symbol, len_body, len_path, len_symbol)
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::smallint[], $6::smallint[],
-                              $7::smallint[], $8::smallint[], $9::smallint[])`,
+        `INSERT INTO rag_postings (term, chunk_id, file_id, tf_body, tf_path, tf_symbol, len_body, len_path, len_symbol,
+                                   impact, repo_key)
+         SELECT *, $11::int FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::smallint[],
+                                         $6::smallint[], $7::smallint[], $8::smallint[], $9::smallint[], $10::real[])`,
         [
           textArray(postings.term),
           textArray(postings.chunk),
@@ -304,9 +359,12 @@ async function writeBatch(
           numberArray(postings.lenBody),
           numberArray(postings.lenPath),
           numberArray(postings.lenSymbol),
+          numberArray(postings.impact),
+          context.repoKey,
         ],
       );
     }
+    await addDf(tx, generation, df);
   }
 
   await tx.query(
@@ -365,21 +423,51 @@ async function discard(executor: SqlExecutor, generation: string, repositoryUrl:
   });
 }
 
-function batches(files: readonly ChunkedFile[], batchChunks: number): ChunkedFile[][] {
-  const result: ChunkedFile[][] = [];
-  let current: ChunkedFile[] = [];
+interface Batch {
+  readonly files: ChunkedFile[];
+  readonly analysed: AnalysedChunk[][];
+}
+
+function batches(files: readonly ChunkedFile[], analysed: readonly AnalysedChunk[][], batchChunks: number): Batch[] {
+  const result: Batch[] = [];
+  let current: Batch = { files: [], analysed: [] };
   let size = 0;
-  for (const file of files) {
-    current.push(file);
+  files.forEach((file, i) => {
+    current.files.push(file);
+    current.analysed.push(analysed[i] ?? []);
     size += file.chunks.length;
     if (size >= batchChunks) {
       result.push(current);
-      current = [];
+      current = { files: [], analysed: [] };
       size = 0;
     }
-  }
-  if (current.length > 0) result.push(current);
+  });
+  if (current.files.length > 0) result.push(current);
   return result;
+}
+
+/** The new generation's average field lengths: its reused files (linked already) plus `analysed`. */
+async function generationAverages(
+  executor: SqlExecutor,
+  generation: string,
+  analysed: readonly AnalysedChunk[][],
+): Promise<Averages> {
+  const rows = await executor.query<{ chunks: string; body: string; path: string; symbol: string }>(
+    `SELECT coalesce(sum(f.chunk_count), 0)::text AS chunks, coalesce(sum(f.body_length), 0)::text AS body,
+            coalesce(sum(f.path_length), 0)::text AS path, coalesce(sum(f.symbol_length), 0)::text AS symbol
+     FROM rag_generation_files gf JOIN rag_files f ON f.id = gf.file_id WHERE gf.generation_id = $1::bigint`,
+    [generation],
+  );
+  const totals = [0, 0, 0, 0];
+  const row = rows[0];
+  if (row !== undefined) [row.chunks, row.body, row.path, row.symbol].forEach((v, i) => (totals[i] = Number(v)));
+  for (const list of analysed) {
+    for (const { lengths } of list) {
+      totals[0] = (totals[0] ?? 0) + 1;
+      lengths.forEach((length, i) => (totals[i + 1] = (totals[i + 1] ?? 0) + length));
+    }
+  }
+  return averagesOf(totals[0] ?? 0, totals[1] ?? 0, totals[2] ?? 0, totals[3] ?? 0);
 }
 
 export async function publishGeneration(
@@ -387,6 +475,7 @@ export async function publishGeneration(
   input: PublishInput,
   vectorIndexes: Set<string>,
   batchChunks = DEFAULT_BATCH_CHUNKS,
+  bm25: Bm25Parameters = DEFAULT_BM25,
 ): Promise<PublishResult> {
   validate(input);
   input.signal?.throwIfAborted();
@@ -403,12 +492,20 @@ export async function publishGeneration(
   const total = input.files.reduce((acc, f) => acc + f.chunks.length, 0);
   try {
     await executor.transaction((tx) => linkReused(tx, generation, input));
+    const analysed = input.files.map((file) => file.chunks.map((chunk) => analyse(chunk, clean(file.path))));
+    const context: PublishContext = {
+      generation,
+      input,
+      bm25,
+      averages: await generationAverages(executor, generation, analysed),
+      repoKey: repositoryKey(input.repositoryUrl),
+    };
     let written = 0;
     input.onProgress?.(0, total);
-    for (const batch of batches(input.files, batchChunks)) {
+    for (const batch of batches(input.files, analysed, batchChunks)) {
       input.signal?.throwIfAborted();
-      await executor.transaction((tx) => writeBatch(tx, generation, input, batch));
-      written += batch.reduce((acc, f) => acc + f.chunks.length, 0);
+      await executor.transaction((tx) => writeBatch(tx, context, batch.files, batch.analysed));
+      written += batch.files.reduce((acc, f) => acc + f.chunks.length, 0);
       input.onProgress?.(written, total);
     }
     input.signal?.throwIfAborted();

@@ -2,17 +2,30 @@
  * The ChunkIndex port (src/ports/chunk-index.ts) on the shared SQL: the same statements run on
  * PostgreSQL 15 + pgvector and on PGlite. Publishing is in chunk-index-publish.ts, search in
  * chunk-index-search.ts, tokens in chunk-index-tokens.ts, vectors in chunk-index-vectors.ts;
- * the tables are migration 0004 (README.md in src/services/rag explains the design).
+ * the tables are migrations 0004 and 0006 (README.md in src/services/rag explains the design).
  */
 import type { ChunkIndex, FileRef, IndexStats } from '../../ports/chunk-index.js';
 import { publishGeneration } from './chunk-index-publish.js';
-import { createSearch, DEFAULT_BM25, type Bm25Parameters } from './chunk-index-search.js';
+import {
+  createSearch,
+  DEFAULT_BM25,
+  DEFAULT_CANDIDATES,
+  DEFAULT_TERM_DEPTH,
+  type Bm25Parameters,
+} from './chunk-index-search.js';
 import { numberArray, textArray } from './chunk-index-arrays.js';
 import { parseVector, vectorLiteral } from './chunk-index-vectors.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 export { ChunkIndexErrorCodes } from './chunk-index-publish.js';
-export { DEFAULT_BM25, reciprocalRankFusion, RRF_K, type Bm25Parameters } from './chunk-index-search.js';
+export {
+  DEFAULT_BM25,
+  DEFAULT_CANDIDATES,
+  DEFAULT_TERM_DEPTH,
+  reciprocalRankFusion,
+  RRF_K,
+  type Bm25Parameters,
+} from './chunk-index-search.js';
 export { tokenize } from './chunk-index-tokens.js';
 
 export interface SqlChunkIndexOptions {
@@ -20,6 +33,13 @@ export interface SqlChunkIndexOptions {
   readonly bm25?: Bm25Parameters;
   /** Chunks written per transaction while publishing (default 500); tests use small batches. */
   readonly publishBatchChunks?: number;
+  /**
+   * Postings an unscoped search reads per query term, best impact first (DEFAULT_TERM_DEPTH);
+   * `null` reads them all: exact, slow on large corpora (the bench's reference ranking).
+   */
+  readonly termDepth?: number | null;
+  /** Candidates an unscoped search scores exactly (DEFAULT_CANDIDATES). */
+  readonly candidates?: number;
 }
 
 // Keeps each `= ANY($1)` array and insert statement a reasonable size.
@@ -27,7 +47,13 @@ const CACHE_BATCH = 2_000;
 
 export function createSqlChunkIndex(executor: SqlExecutor, options: SqlChunkIndexOptions = {}): ChunkIndex {
   const vectorIndexes = new Set<string>();
-  const search = createSearch(executor, options.bm25 ?? DEFAULT_BM25);
+  const bm25 = options.bm25 ?? DEFAULT_BM25;
+  const search = createSearch(
+    executor,
+    bm25,
+    options.termDepth === undefined ? DEFAULT_TERM_DEPTH : options.termDepth,
+    options.candidates ?? DEFAULT_CANDIDATES,
+  );
   return {
     currentFiles: async (repositoryUrl, { embeddingModel } = {}) => {
       const rows = await executor.query<{ path: string; content_hash: string }>(
@@ -73,7 +99,7 @@ export function createSqlChunkIndex(executor: SqlExecutor, options: SqlChunkInde
         );
       }
     },
-    publish: (input) => publishGeneration(executor, input, vectorIndexes, options.publishBatchChunks),
+    publish: (input) => publishGeneration(executor, input, vectorIndexes, options.publishBatchChunks, bm25),
     search,
     stats: async (repositoryUrl) => {
       const rows = await executor.query<{
