@@ -15,6 +15,7 @@
  *   npm run eval:rag -- --database-url postgres://postgres@127.0.0.1:5432/test
  *   npm run eval:rag -- --embedder-url http://127.0.0.1:11434/v1 --embedder-model nomic-embed-text
  *   npm run eval:rag -- --merge-tokens 200 --json      # chunker budget; machine-readable output
+ *   npm run eval:rag -- --explain "fold long lines"    # lexical top 10 of one query, with the answers
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -63,6 +64,7 @@ const { values: args } = parseArgs({
     'embedder-url': { type: 'string' },
     'embedder-model': { type: 'string' },
     'merge-tokens': { type: 'string' },
+    explain: { type: 'string' },
     'no-hybrid': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -129,6 +131,19 @@ async function score(
   return { mode, recallAt5: at5 / n, recallAt10: at10 / n, mrrAt10: reciprocal / n, misses };
 }
 
+/** Prints one query's lexical top 10 and, when it is an evaluation query, its answers. */
+async function explain(index: ChunkIndex, query: string, queries: readonly Query[]): Promise<void> {
+  const { results } = await index.search({ query, repositoryUrl: REPOSITORY, k: K });
+  const answers = queries.find((candidate) => candidate.query === query)?.answers ?? [];
+  for (const answer of answers) process.stdout.write(`answer: ${answer.path}:${answer.start_line}-${answer.end_line}\n`);
+  results.forEach((result, i) => {
+    const hit = firstHit([result], answers) === undefined ? ' ' : '*';
+    process.stdout.write(
+      `${hit}${String(i + 1).padStart(3)} ${result.score.toFixed(3)} ${result.path}:${result.start_line}-${result.end_line} ${result.symbol ?? ''}\n`,
+    );
+  });
+}
+
 async function openDatabase(): Promise<SqlDatabase> {
   const url = args['database-url'];
   if (url === undefined) return openPgliteDatabase({ dataDir: 'memory://' });
@@ -150,6 +165,10 @@ async function openDatabase(): Promise<SqlDatabase> {
 async function main(): Promise<void> {
   const queries = JSON.parse(readFileSync(join(CORPUS, 'queries.json'), 'utf8')) as Query[];
   const files = corpusFiles();
+  const paths = new Set(files.map((file) => file.path));
+  const missing = queries.flatMap((q) => q.answers.filter((answer) => !paths.has(answer.path)).map((a) => a.path));
+  // A missing answer file would silently lower recall (a .gitignore once kept yaml/dist/ out).
+  if (missing.length > 0) throw new Error(`answers name files not in the corpus: ${[...new Set(missing)].join(', ')}`);
   const mergeTokens = args['merge-tokens'] === undefined ? undefined : Number(args['merge-tokens']);
   const chunker = await createChunker(mergeTokens === undefined ? {} : { mergeTokens });
   let server: EmbeddingServer | undefined;
@@ -187,6 +206,10 @@ async function main(): Promise<void> {
       `loaded ${files.length} files as ${loaded.chunks} chunks in ${Math.round(performance.now() - started)} ms` +
         ` (${loaded.mode}); ${queries.length} queries`,
     );
+    if (args.explain !== undefined) {
+      await explain(index, args.explain, queries);
+      return;
+    }
     const scores = [
       await score(
         'lexical',
