@@ -3,7 +3,7 @@
  * environment from the configuration. Embedded: in-process bus with its topics, PGlite in the
  * data directory unless a database URL is configured. Distributed: Kafka (namespaced by the
  * topic prefix) and PostgreSQL. Both: the git workspace, the stores on the one database, the
- * chunker (grammars loaded on first use) and the embedder when one is configured.
+ * chunker (grammars loaded on first use), the embedder and the LLM when they are configured.
  */
 import { join, resolve } from 'node:path';
 import { createMemoryBroker, createMemoryBus, createMemoryBusAdmin } from '../adapters/bus-memory/index.js';
@@ -24,6 +24,7 @@ import type { CliDeps, EnvironmentOptions, KafkaConnection, StoreViews } from '.
 import type { Config } from '../config/schema.js';
 import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import type { Embedder } from '../ports/embedder.js';
+import type { Llm } from '../ports/llm.js';
 import type { Logger } from '../ports/logger.js';
 import type { BusAdmin } from '../ports/bus-admin.js';
 import type { MessageBus } from '../ports/message-bus.js';
@@ -93,6 +94,18 @@ function embedderFor(config: Config): Embedder | undefined {
     : createEmbedder({ baseUrl: config.embedderUrl, model, apiKey: config.embedderApiKey });
 }
 
+/** The summary's model, when `llmUrl` is set; its adapter is loaded only then. */
+async function llmFor(config: Config): Promise<Llm | undefined> {
+  if (config.llmUrl === undefined || config.llmModel === undefined) return undefined;
+  const { createLlm } = await import('../adapters/llm-openai/index.js');
+  return createLlm({
+    baseUrl: config.llmUrl,
+    model: config.llmModel,
+    apiKey: config.llmApiKey,
+    timeoutMs: config.llmTimeoutMs,
+  });
+}
+
 async function openBus(
   config: Config,
   options: EnvironmentOptions,
@@ -114,6 +127,7 @@ export async function openEnvironment(
   options: EnvironmentOptions,
   deps: EnvironmentDeps,
 ): Promise<ServiceEnvironment> {
+  const llm = await llmFor(config);
   const database = await openDatabase(config);
   let bus: Awaited<ReturnType<typeof openBus>>;
   try {
@@ -146,6 +160,7 @@ export async function openEnvironment(
     reports: createSqlReportStore(database.executor),
     chunker: () => (chunker ??= createChunker()),
     embedder: embedderFor(config),
+    llm,
     clock: systemClock,
     logger: deps.logger,
     version: deps.version,

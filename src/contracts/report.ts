@@ -3,7 +3,8 @@
  * repository and commit, and that `repolens report`, the API and the renderers read. It is a
  * contract like the messages: field names are snake_case, the schema is strict, and
  * `docs/schemas/report.schema.json` is generated from it. Bump `report_version` (and keep
- * reading the old one) when a field changes meaning or disappears; adding a field is not a bump.
+ * reading the old one) when a field changes meaning or disappears; adding a field is not a bump,
+ * and an added field is optional so that reports stored before it still parse.
  *
  * Every string that comes from repository content (paths, names, constraints, README text) is
  * hostile: the analysis cleans control characters and bounds lengths; renderers escape.
@@ -156,12 +157,30 @@ export const SizeSchema = z.strictObject({
   }),
 });
 
+const citation = z.strictObject({ path, start_line: count, end_line: count });
+
 export const SummarySchema = z.strictObject({
-  generated_by: z.enum(['deterministic', 'llm']),
+  generated_by: z
+    .enum(['deterministic', 'llm'])
+    .describe('`deterministic`: README and facts, no model; `llm`: written by `model` from RAG context'),
   title: z.string().max(300),
   text: z.string().max(4000),
   readme_path: path.nullable(),
-  citations: z.array(z.strictObject({ path, start_line: count, end_line: count })),
+  citations: z
+    .array(citation)
+    .describe('Lines the text rests on; for `llm`, only citations found inside the context the model was given'),
+  model: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('The model that wrote `text`, as its server named it; only when generated_by is `llm`'),
+  rejected_citations: z
+    .array(citation)
+    .max(50)
+    .optional()
+    .describe(
+      'Citations the model wrote to files or lines outside the context it was given (flagged in `text`); only when generated_by is `llm`',
+    ),
 });
 
 export const CoverageSchema = z.strictObject({
@@ -176,6 +195,13 @@ export const CoverageSchema = z.strictObject({
   files_unreadable: z.array(path).describe('Files the analysis expected to read but could not (first 50)'),
   failed_stages: z.array(z.string().max(64)),
   warnings: z.array(z.strictObject({ path, message: z.string().max(500) })),
+  fallbacks: z
+    .array(z.strictObject({ section: z.string().max(64), reason: z.string().max(500) }))
+    .max(20)
+    .optional()
+    .describe(
+      'Sections built the fallback way because the preferred way failed, and why (e.g. the summary when the LLM failed); absent in reports written before this field',
+    ),
 });
 
 export const ChangesSchema = z.strictObject({
@@ -240,4 +266,5 @@ export type ReportSecurity = z.infer<typeof SecuritySchema>;
 export type SecurityCheck = z.infer<typeof SecurityCheckSchema>;
 export type ReportSize = z.infer<typeof SizeSchema>;
 export type ReportSummary = z.infer<typeof SummarySchema>;
+export type ReportCitation = z.infer<typeof citation>;
 export type ReportCoverage = z.infer<typeof CoverageSchema>;

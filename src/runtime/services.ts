@@ -9,6 +9,7 @@ import type { ChunkIndex } from '../ports/chunk-index.js';
 import type { Clock } from '../ports/clock.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Git } from '../ports/git.js';
+import type { Llm } from '../ports/llm.js';
 import type { Logger } from '../ports/logger.js';
 import type { ManifestStore } from '../ports/manifest-store.js';
 import type { MessageBus } from '../ports/message-bus.js';
@@ -40,6 +41,8 @@ export interface ServiceEnvironment {
   /** Loads the tree-sitter grammars on first call, then returns the same chunker. */
   readonly chunker: () => Promise<Chunker>;
   readonly embedder?: Embedder;
+  /** Writes the report's summary from RAG context when configured; deterministic without. */
+  readonly llm?: Llm;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly version: string;
@@ -92,6 +95,7 @@ export function buildStages(
         store: env.store,
         clock: env.clock,
         repolensVersion: env.version,
+        llmSummary: env.llm === undefined ? undefined : { llm: env.llm, index: env.index, embedder: env.embedder },
       }),
     );
   }

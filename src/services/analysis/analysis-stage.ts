@@ -3,7 +3,8 @@
  * report for the recorded commit from the checkout, the manifest and the git history, diffed
  * against the repository's previous report, and store it with its Markdown and HTML renderings
  * (an upsert by repository and commit: a redelivery never duplicates a report). On a `completed`
- * trigger a report already stored for the commit is kept; `pending` analyses again.
+ * trigger a report already stored for the commit is kept; `pending` analyses again. With an LLM
+ * configured, the summary is written by the model from the RAG index's chunks of the commit.
  */
 import { RepolensError } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
@@ -14,6 +15,7 @@ import type { Store } from '../../ports/store.js';
 import { resolveCommit, StageErrorCodes } from '../stage/stage-commit.js';
 import type { StageDefinition } from '../stage/stage-route.js';
 import { analyzeRepository } from './analyze-repository.js';
+import type { LlmSummaryDeps } from './llm-summary/index.js';
 import { renderHtml, renderMarkdown } from './render/index.js';
 
 export const ANALYSIS_SERVICE = 'project-analysis';
@@ -25,6 +27,8 @@ export interface AnalysisStageDeps {
   readonly store: Pick<Store, 'getRepository'>;
   readonly clock: Clock;
   readonly repolensVersion: string;
+  /** The model, index (and embedder) for an LLM-written summary; deterministic without. */
+  readonly llmSummary?: LlmSummaryDeps;
 }
 
 export function analysisStage(deps: AnalysisStageDeps): StageDefinition {
@@ -56,6 +60,7 @@ export function analysisStage(deps: AnalysisStageDeps): StageDefinition {
         manifest,
         history,
         previous,
+        llmSummary: deps.llmSummary,
         signal: work.signal,
         onProgress: (percent) => work.progress(Math.min(95, percent)),
       });

@@ -2,7 +2,9 @@
  * The Project Analysis: builds the versioned report (src/contracts/report.ts) for one checkout
  * at one commit from the File Selection manifest, the commit history and the files themselves.
  * Pure with respect to its input: the same checkout, manifest, history and `analyzedAt` give the
- * same report, so a redelivered task stores the same document (DESIGN.md §1, idempotence).
+ * same report, so a redelivered task stores the same document (DESIGN.md §1, idempotence) — except
+ * the summary's text when an LLM writes it (`llmSummary`): the report is still upserted by
+ * repository and commit, so a redelivery replaces it, never duplicates it.
  */
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import { REPORT_VERSION, ReportSchema, type Report } from '../../contracts/report.js';
@@ -20,6 +22,7 @@ import { detectLicense } from './license/detect.js';
 import { buildSecurity } from './security.js';
 import { buildSize } from './size.js';
 import { buildStructure } from './structure.js';
+import { writeLlmSummary, type LlmSummaryDeps } from './llm-summary/index.js';
 import { buildSummary } from './summary.js';
 
 export interface AnalyzeInput {
@@ -37,6 +40,8 @@ export interface AnalyzeInput {
   readonly previous?: Report;
   /** Stages of this run that failed before the analysis (reported in coverage). */
   readonly failedStages?: readonly string[];
+  /** With these, a model writes the summary from RAG context; the deterministic one is the fallback. */
+  readonly llmSummary?: LlmSummaryDeps;
   readonly signal?: AbortSignal;
   /** 0-100, never going backwards. */
   readonly onProgress?: (percent: number) => void;
@@ -95,14 +100,23 @@ export async function analyzeRepository(input: AnalyzeInput): Promise<Report> {
     analyzed_at: input.analyzedAt.toISOString(),
     repolens_version: input.repolensVersion,
   };
-  const summary = await buildSummary(files, reader, {
-    identity,
-    composition,
-    structure,
-    dependencies,
-    license,
-    activity,
-  });
+  const facts = { identity, composition, structure, dependencies, license, activity };
+  let summary = await buildSummary(files, reader, facts);
+  const fallbacks: { section: string; reason: string }[] = [];
+  if (input.llmSummary !== undefined) {
+    const written = await writeLlmSummary(input.llmSummary, {
+      repositoryUrl: input.repositoryUrl,
+      commit: input.commit,
+      reader,
+      facts,
+      deterministic: summary,
+      signal,
+    });
+    if ('summary' in written) summary = written.summary;
+    else fallbacks.push({ section: 'summary', reason: written.fallback });
+    checkAborted(signal);
+  }
+  progress(95);
   const warnings = manifests.flatMap((m) => {
     if (m.unreadable) return [{ path: m.path, message: 'manifest could not be read (too large, binary or unsafe)' }];
     return m.parsed?.warning === undefined ? [] : [{ path: m.path, message: m.parsed.warning }];
@@ -119,7 +133,14 @@ export async function analyzeRepository(input: AnalyzeInput): Promise<Report> {
     security,
     size: buildSize(manifest, composition.totals.code),
     summary,
-    coverage: buildCoverage(manifest, measured.metrics.size, measured.unreadable, warnings, input.failedStages ?? []),
+    coverage: buildCoverage(
+      manifest,
+      measured.metrics.size,
+      measured.unreadable,
+      warnings,
+      input.failedStages ?? [],
+      fallbacks,
+    ),
     changes_since_previous: null,
   } satisfies Report;
   const report: Report = {

@@ -2,3 +2,4 @@
 export { analyzeRepository, AnalysisErrorCodes, type AnalyzeInput } from './analyze-repository.js';
 export { diffReports } from './diff-reports.js';
 export { renderHtml, renderMarkdown } from './render/index.js';
+export { type LlmSummaryDeps } from './llm-summary/index.js';

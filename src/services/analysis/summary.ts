@@ -2,7 +2,8 @@
  * Section 10, summary, written without a model so it is reproducible and cannot hallucinate:
  * the README's title and first prose paragraph (markup stripped, cited by line range), then
  * one sentence per fact the report established (language, size, build, frameworks,
- * dependencies, license, activity). Without a README only the facts remain.
+ * dependencies, license, activity). Without a README only the facts remain. With an LLM
+ * configured, llm-summary/ writes the text instead and this one is the fallback.
  */
 import type { Report, ReportSummary } from '../../contracts/report.js';
 import type { FileDecision } from '../../ports/manifest-store.js';
@@ -80,7 +81,8 @@ export function readmeFacts(content: string): ReadmeFacts {
   return { title, paragraph: null };
 }
 
-function projectName(repositoryUrl: string): string {
+/** The last segment of the repository URL without `.git`: the name when the README gives none. */
+export function projectName(repositoryUrl: string): string {
   const last = repositoryUrl.replace(/\/+$/, '').split(/[/:]/).pop() ?? repositoryUrl;
   return last.replace(/\.git$/, '') || repositoryUrl;
 }
@@ -94,9 +96,13 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-type Facts = Pick<Report, 'composition' | 'structure' | 'dependencies' | 'license' | 'activity' | 'identity'>;
+/** The report sections the summary states facts from. */
+export type SummaryFacts = Pick<
+  Report,
+  'composition' | 'structure' | 'dependencies' | 'license' | 'activity' | 'identity'
+>;
 
-export function factSentences(facts: Facts, name: string): string {
+export function factSentences(facts: SummaryFacts, name: string): string {
   const { composition, structure, dependencies, license, activity } = facts;
   const sentences: string[] = [];
   const primary = composition.primary_language;
@@ -125,7 +131,7 @@ export function factSentences(facts: Facts, name: string): string {
 export async function buildSummary(
   files: readonly FileDecision[],
   reader: CheckoutReader,
-  facts: Facts,
+  facts: SummaryFacts,
 ): Promise<ReportSummary> {
   const readmes = files
     .flatMap((f) => {

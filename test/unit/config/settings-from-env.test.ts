@@ -29,6 +29,6 @@ describe('settings from the environment', () => {
   });
 
   it('marks the API keys as secrets', () => {
-    expect([...SECRET_SETTINGS].sort()).toEqual(['apiKey', 'embedderApiKey', 'gitCredentials']);
+    expect([...SECRET_SETTINGS].sort()).toEqual(['apiKey', 'embedderApiKey', 'gitCredentials', 'llmApiKey']);
   });
 });
