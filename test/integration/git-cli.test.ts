@@ -2,7 +2,7 @@
  * The git adapter against real git servers on loopback (git daemon, git http-backend, a local
  * path): clone, fetch, ensure, history, and what progress it reports.
  */
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncProgress } from '../../src/ports/git.js';
@@ -145,6 +145,34 @@ describe('git-cli adapter: cloning and fetching', () => {
       code: 'REPOLENS_GIT_NOT_FOUND',
       retryable: false,
     });
+  });
+
+  it('ensure of the commit already checked out runs no git at all; a checkout without its marker is verified with git', async () => {
+    await root.createBareRepo('counted', { 'a.txt': 'one\n' });
+    // A git that logs each invocation, so the test counts the processes the adapter starts.
+    const logFile = join(root.dir, 'git-invocations.log');
+    const wrapper = join(root.dir, 'git-logging');
+    const realGit = join((await runGit(['--exec-path'], { cwd: root.dir })).trim(), 'git');
+    await writeFile(wrapper, `#!/bin/sh\necho "$1" >> '${logFile}'\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const invocations = async (): Promise<number> =>
+      (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    const { git } = await spaces.create({ gitBinary: wrapper });
+    const cloned = await git.sync(daemon.url('counted'), { signal: signal() });
+    const afterClone = await invocations();
+    expect(afterClone).toBeGreaterThan(3);
+    for (let i = 0; i < 3; i++) {
+      expect(await git.ensure(daemon.url('counted'), cloned.commit, { signal: signal() })).toEqual({
+        dir: cloned.dir,
+        commit: cloned.commit,
+        defaultBranch: 'main',
+      });
+    }
+    expect(await invocations()).toBe(afterClone);
+    // Without the marker (an interrupted checkout, an older repolens) git checks the directory.
+    await rm(join(cloned.dir, '.git', 'repolens-checkout.json'));
+    await git.ensure(daemon.url('counted'), cloned.commit, { signal: signal() });
+    expect(await invocations()).toBeGreaterThan(afterClone);
+    expect(await readFile(join(cloned.dir, 'a.txt'), 'utf8')).toBe('one\n');
   });
 
   it('serializes two syncs of one URL in one process: one clones, the other fetches', async () => {

@@ -59,9 +59,16 @@ export const DEFAULT_ALLOWED_PROTOCOLS: readonly string[] = ['https', 'ssh', 'gi
 /** Written into `.git` once the working tree is complete at `commit`; removed while it changes. */
 const MARKER = 'repolens-checkout.json';
 
+/**
+ * What this adapter checked out, written after a checkout completed and removed before one
+ * starts: a directory whose marker names the URL and commit asked for is used without running
+ * git (each git process costs a fork of this, possibly large, process).
+ */
 interface Marker {
   readonly commit: string;
   readonly defaultBranch: string;
+  /** The clone URL; missing in markers written before it was recorded. */
+  readonly url?: string;
 }
 
 /** What a git run needs to know about its repository: how to show it, its env, what to scrub. */
@@ -192,7 +199,8 @@ export function createGitCli(options: GitCliOptions): GitCli {
     try {
       const value = JSON.parse(await readFile(join(dir, '.git', MARKER), 'utf8')) as Partial<Marker>;
       if (typeof value.commit === 'string' && typeof value.defaultBranch === 'string') {
-        return { commit: value.commit, defaultBranch: value.defaultBranch };
+        const url = typeof value.url === 'string' ? { url: value.url } : {};
+        return { commit: value.commit, defaultBranch: value.defaultBranch, ...url };
       }
     } catch {
       // missing or unreadable: the working tree is not known to be complete
@@ -201,12 +209,13 @@ export function createGitCli(options: GitCliOptions): GitCli {
   };
 
   /** A directory is reused only if it is a git repository cloned from this very URL. */
-  const usable = async (t: Target, dir: string, signal: AbortSignal): Promise<boolean> => {
+  const usable = async (t: Target, dir: string, signal: AbortSignal, marker?: Marker): Promise<boolean> => {
     try {
       await stat(join(dir, '.git'));
     } catch {
       return false;
     }
+    if (marker?.url === t.parsed.gitUrl) return true;
     try {
       const origin = await git(t, signal, {
         args: ['config', '--get', 'remote.origin.url'],
@@ -276,6 +285,7 @@ export function createGitCli(options: GitCliOptions): GitCli {
     branch: string | undefined,
     signal: AbortSignal,
     tracker: ProgressTracker,
+    { fresh }: { readonly fresh: boolean } = { fresh: false },
   ): Promise<void> => {
     const gitDir = join(dir, '.git');
     await countFiles(t, dir, commit, signal);
@@ -325,7 +335,8 @@ export function createGitCli(options: GitCliOptions): GitCli {
       tracker,
       sizeLimitedGitDir: gitDir,
     });
-    await git(t, signal, { args: ['clean', '-ffdxq'], cwd: dir, what: 'clean', network: false });
+    // A fresh --no-checkout clone has no untracked files to clean.
+    if (!fresh) await git(t, signal, { args: ['clean', '-ffdxq'], cwd: dir, what: 'clean', network: false });
     const head = await headOf(t, dir, signal);
     if (head !== commit) {
       throw gitError(GitErrorCodes.failed, `checkout of ${t.parsed.display} ended at ${head}, not ${commit}`);
@@ -482,8 +493,8 @@ export function createGitCli(options: GitCliOptions): GitCli {
     const t = target(url);
     const tracker = createProgressTracker(syncOptions.onProgress);
     return guarded(t, syncOptions.signal, async (dir, signal) => {
-      if (await usable(t, dir, signal)) {
-        const marker = await readMarker(dir);
+      const marker = await readMarker(dir);
+      if (await usable(t, dir, signal, marker)) {
         tracker.slice(0, 5, 'Querying remote');
         const defaultBranch = (await remoteDefaultBranch(t, dir, signal)) ?? marker?.defaultBranch;
         if (defaultBranch === undefined) {
@@ -497,7 +508,7 @@ export function createGitCli(options: GitCliOptions): GitCli {
         const head = await headOf(t, dir, signal).catch(() => undefined);
         if (marker?.commit !== commit || marker.defaultBranch !== defaultBranch || head !== commit) {
           await materialize(t, dir, commit, defaultBranch, signal, tracker);
-          await writeMarker(dir, { commit, defaultBranch });
+          await writeMarker(dir, { commit, defaultBranch, url: t.parsed.gitUrl });
         }
         tracker.finish();
         logger.info({ url: t.parsed.display, commit, defaultBranch }, 'fetched');
@@ -505,8 +516,12 @@ export function createGitCli(options: GitCliOptions): GitCli {
       }
       const fresh = await cloneFresh(t, signal, tracker);
       try {
-        await materialize(t, fresh.dir, fresh.commit, fresh.defaultBranch, signal, tracker);
-        await writeMarker(fresh.dir, { commit: fresh.commit, defaultBranch: fresh.defaultBranch });
+        await materialize(t, fresh.dir, fresh.commit, fresh.defaultBranch, signal, tracker, { fresh: true });
+        await writeMarker(fresh.dir, {
+          commit: fresh.commit,
+          defaultBranch: fresh.defaultBranch,
+          url: t.parsed.gitUrl,
+        });
         await installClone(fresh.dir, dir);
       } catch (error: unknown) {
         await rm(fresh.dir, { recursive: true, force: true });
@@ -562,22 +577,26 @@ export function createGitCli(options: GitCliOptions): GitCli {
     }
     const tracker = createProgressTracker(undefined);
     return guarded(t, ensureOptions.signal, async (dir, signal) => {
-      if (await usable(t, dir, signal)) {
-        const marker = await readMarker(dir);
+      const recorded = await readMarker(dir);
+      if (recorded?.url === t.parsed.gitUrl && recorded.commit === commit) {
+        return { dir, commit, defaultBranch: recorded.defaultBranch };
+      }
+      if (await usable(t, dir, signal, recorded)) {
+        const marker = recorded;
         const head = await headOf(t, dir, signal).catch(() => undefined);
         const defaultBranch = marker?.defaultBranch ?? (await remoteDefaultBranch(t, dir, signal)) ?? 'HEAD';
         if (marker?.commit === commit && head === commit) return { dir, commit, defaultBranch };
         await obtainCommit(t, dir, commit, defaultBranch, signal);
         await materialize(t, dir, commit, undefined, signal, tracker);
-        await writeMarker(dir, { commit, defaultBranch });
+        await writeMarker(dir, { commit, defaultBranch, url: t.parsed.gitUrl });
         return { dir, commit, defaultBranch };
       }
       const fresh = await cloneFresh(t, signal, tracker);
       try {
         await obtainCommit(t, fresh.dir, commit, fresh.defaultBranch, signal);
         const branch = fresh.commit === commit ? fresh.defaultBranch : undefined;
-        await materialize(t, fresh.dir, commit, branch, signal, tracker);
-        await writeMarker(fresh.dir, { commit, defaultBranch: fresh.defaultBranch });
+        await materialize(t, fresh.dir, commit, branch, signal, tracker, { fresh: true });
+        await writeMarker(fresh.dir, { commit, defaultBranch: fresh.defaultBranch, url: t.parsed.gitUrl });
         await installClone(fresh.dir, dir);
       } catch (error: unknown) {
         await rm(fresh.dir, { recursive: true, force: true });
