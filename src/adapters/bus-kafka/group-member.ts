@@ -1,10 +1,9 @@
 /**
  * The group member of a subscription: a @platformatic/kafka Consumer used only for the group
- * protocol (join/sync/heartbeat/leave, classic protocol, the affinity assignor) and for offsets
+ * protocol (join/sync/heartbeat/leave, classic protocol, round-robin assignor) and for offsets
  * (committed offsets, commits). It never opens a MessagesStream; FetchLoop does the fetching.
  */
 import { Base, Consumer, type ConsumerGroupJoinPayload } from '@platformatic/kafka';
-import { affinityAssigner, affinityProtocols } from './affinity-assignor.js';
 import { guardUnknownBrokers } from './client-guards.js';
 import { errorBindings, type BusLogger } from './logger.js';
 import type { ResolvedKafkaBusOptions } from './options.js';
@@ -38,8 +37,6 @@ export function createGroupMember(
       heartbeatInterval: options.heartbeatIntervalMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       retryDelay: 500,
-      protocols: affinityProtocols(options.instanceId),
-      partitionAssigner: affinityAssigner,
     }),
   );
   member.on('consumer:group:join', (payload) => events.joined(payload));

@@ -1,6 +1,4 @@
 /** Options of the Kafka adapters, their defaults and the checks run once at construction. */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
 import { silentLogger, type BusLogger } from './logger.js';
 
@@ -9,12 +7,6 @@ export interface KafkaBusOptions {
   readonly brokers: readonly string[];
   /** Client id prefix; each Kafka client adds a suffix (`-producer`, `-<group>` …). */
   readonly clientId: string;
-  /**
-   * This bus's identity in its consumer groups, the same in all of them, so partition p of a
-   * topic is given to the same process in every group (affinity-assignor.ts). Default: host,
-   * process id and a random suffix.
-   */
-  readonly instanceId?: string;
   /** A member that misses heartbeats this long is removed from its group (default 30 s). */
   readonly sessionTimeoutMs?: number;
   /** Heartbeat period; also how fast a member notices a rebalance (default 3 s). */
@@ -41,7 +33,6 @@ export interface KafkaBusAdminOptions {
 export interface ResolvedKafkaBusOptions {
   readonly brokers: string[];
   readonly clientId: string;
-  readonly instanceId: string;
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
@@ -90,7 +81,6 @@ export function resolveBusOptions(options: KafkaBusOptions): ResolvedKafkaBusOpt
   return {
     brokers: [...options.brokers],
     clientId: options.clientId,
-    instanceId: options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs,
