@@ -10,14 +10,21 @@
  * Target: the pipeline spends at most 10 % more time than the direct calls.
  *
  *   npm run bench:pipeline            (BENCH_REPOS=20 by default; KAFKA_BROKERS to reuse a cluster)
+ *
+ * It also prints where the pipeline's time went, from the status history the Database Service
+ * recorded: per stage, the median time from the previous stage's last status to this stage's
+ * first one (the hand-off: bus, consumer, task journal) and the median stage_duration (the work),
+ * beside the median time of the same stage called directly.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Admin } from '@platformatic/kafka';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/load-config.js';
 import { openEnvironment } from '../src/composition/open-environment.js';
+import { RepositoryStatuses } from '../src/contracts/status-message.js';
 import { Topics } from '../src/contracts/topics.js';
 import { encodeMessage } from '../src/contracts/validation.js';
 import { createKafkaBus } from '../src/adapters/bus-kafka/index.js';
@@ -27,6 +34,7 @@ import type { StageJob } from '../src/services/stage/stage-job.js';
 import { createRepoRoot, startGitDaemon } from '../test/support/git-server.js';
 import { createTestSchema } from '../test/support/postgres.js';
 import { startWorker } from '../test/support/worker-process.js';
+import { cpuDifference, cpuSnapshot } from './support/cpu.js';
 import { benchCluster } from './support/kafka.js';
 
 const REPOS = Number(process.env['BENCH_REPOS'] ?? 20);
@@ -55,6 +63,60 @@ function pickPackages(count: number): { name: string; files: Record<string, Buff
     if (size >= 20 && size <= 300) picked.push({ name, files });
   }
   return picked;
+}
+
+async function deleteTopicsWithPrefix(brokers: readonly string[], prefix: string): Promise<void> {
+  const admin = new Admin({ clientId: 'bench-pipeline-cleanup', bootstrapBrokers: [...brokers] });
+  try {
+    const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.close();
+  }
+}
+
+interface HistoryRow {
+  readonly repository_url: string;
+  readonly status: string;
+  readonly progress: number;
+  readonly stage_duration_ms: string;
+  readonly at_ms: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Hand-off and work time per stage, from the status history (message timestamps). */
+async function stageBreakdown(
+  pool: { query<T>(sql: string): Promise<{ rows: T[] }> },
+  startedAtMs: number,
+  directWork: readonly (readonly number[])[],
+): Promise<string[]> {
+  const { rows } = await pool.query<HistoryRow>(
+    `SELECT repository_url, status, progress, stage_duration_ms,
+            extract(epoch FROM message_timestamp) * 1000 AS at_ms
+       FROM repository_status_history ORDER BY repository_url, message_timestamp, id`,
+  );
+  const byRepository = new Map<string, HistoryRow[]>();
+  for (const row of rows) byRepository.set(row.repository_url, [...(byRepository.get(row.repository_url) ?? []), row]);
+  return RepositoryStatuses.map((status, i) => {
+    const handOffs: number[] = [];
+    const work: number[] = [];
+    for (const history of byRepository.values()) {
+      const first = history.find((row) => row.status === status);
+      const done = history.find((row) => row.status === status && row.progress === 100);
+      const previous = i === 0 ? undefined : history.findLast((row) => row.status === RepositoryStatuses[i - 1]);
+      if (first !== undefined) handOffs.push(first.at_ms - (previous?.at_ms ?? startedAtMs));
+      if (done !== undefined) work.push(Number(done.stage_duration_ms));
+    }
+    const from = i === 0 ? 'discovery published' : RepositoryStatuses[i - 1];
+    return (
+      `  ${status.padEnd(15)} hand-off from ${from}: ${Math.round(median(handOffs))} ms, ` +
+      `work: ${Math.round(median(work))} ms (direct: ${Math.round(median(directWork[i] ?? []))} ms)`
+    );
+  });
 }
 
 async function main(): Promise<void> {
@@ -89,6 +151,8 @@ async function main(): Promise<void> {
     const { cloning, taskStages } = buildStages(env, config);
     const stages = [cloning, ...taskStages].filter((stage) => stage !== undefined);
     const signal = new AbortController().signal;
+    const directWork: number[][] = stages.map(() => []);
+    const directCpuBefore = cpuSnapshot();
     const directStarted = performance.now();
     const queue = [...urls];
     await Promise.all(
@@ -102,8 +166,10 @@ async function main(): Promise<void> {
             runId: url,
             forced: false,
           };
-          for (const stage of stages) {
+          for (const [i, stage] of stages.entries()) {
+            const stageStarted = performance.now();
             const outcome = await stage.run(job, { signal, progress: () => undefined });
+            directWork[i]?.push(performance.now() - stageStarted);
             job = {
               ...job,
               commit: outcome?.commit ?? job.commit,
@@ -114,6 +180,7 @@ async function main(): Promise<void> {
       }),
     );
     const directMs = performance.now() - directStarted;
+    const directCpu = cpuDifference(directCpuBefore, cpuSnapshot());
     await env.close();
     await directSchema.drop();
     log(`direct: ${Math.round(directMs)} ms`);
@@ -138,6 +205,8 @@ async function main(): Promise<void> {
     const rawBus = createKafkaBus({ brokers: cluster.brokers, clientId: 'bench-pipeline' });
     const bus = namespacedBus(rawBus, createNamespace(prefix));
     const pool = schema.pool();
+    const workerPids = new Set(workers.flatMap((worker) => (worker.child.pid === undefined ? [] : [worker.child.pid])));
+    const pipelineCpuBefore = cpuSnapshot(workerPids);
     const pipelineStarted = performance.now();
     await bus.produce(
       urls.map((url) => ({
@@ -164,9 +233,22 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const pipelineMs = performance.now() - pipelineStarted;
+    const pipelineCpu = cpuDifference(pipelineCpuBefore, cpuSnapshot(workerPids));
+    // A repository checked out by both workers was cloned twice: a stage ran away from its checkout.
+    const checkouts = Array.from({ length: WORKERS }, (_, i) => {
+      try {
+        return readdirSync(join(scratch, `workspace-${i}`, 'repos')).length;
+      } catch {
+        return 0;
+      }
+    });
+    const breakdown = await stageBreakdown(pool, Date.now() - pipelineMs, directWork);
     await bus.close();
     await Promise.all(workers.map((worker) => worker.stop()));
     await schema.drop();
+    // A reused cluster keeps no topics of this run: hundreds of idle replicated partitions
+    // would make the next run's brokers slower.
+    await deleteTopicsWithPrefix(cluster.brokers, prefix);
 
     const ratio = pipelineMs / directMs;
     process.stdout.write(
@@ -176,6 +258,13 @@ async function main(): Promise<void> {
         `direct, one process, ${CONCURRENCY_PER_WORKER * WORKERS} at once, no bus:  ${(directMs / 1000).toFixed(1)} s`,
         `pipeline, ${WORKERS} workers on Kafka + PostgreSQL:     ${(pipelineMs / 1000).toFixed(1)} s`,
         `ratio pipeline/direct: ${ratio.toFixed(2)} (target <= 1.10)`,
+        '',
+        `checkouts per worker: ${checkouts.join(' + ')} = ${checkouts.reduce((a, b) => a + b, 0)} clones for ${urls.length} repositories`,
+        `CPU time, direct:   ${directCpu}`,
+        `CPU time, pipeline: ${pipelineCpu}`,
+        '',
+        'pipeline per stage (medians over repositories):',
+        ...breakdown,
         '',
       ].join('\n'),
     );

@@ -1,0 +1,59 @@
+/**
+ * CPU time by kind of process, read from /proc (Linux), so a benchmark can say where a run's
+ * CPU went: this process, the workers it started, the Kafka brokers, PostgreSQL and git.
+ * Processes that end during the run are missed (their time is gone from /proc), except children
+ * this process waited for, which count in its cutime/cstime.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export type CpuKind = 'bench process' | 'workers' | 'kafka brokers' | 'postgresql' | 'other';
+
+const TICKS_PER_SECOND = 100;
+
+function classify(pid: number, command: string, workerPids: ReadonlySet<number>): CpuKind | undefined {
+  if (pid === process.pid) return 'bench process';
+  if (workerPids.has(pid)) return 'workers';
+  if (command.includes('kafka.Kafka') || command.includes('kafka.server')) return 'kafka brokers';
+  if (command.startsWith('postgres')) return 'postgresql';
+  return undefined;
+}
+
+/** CPU seconds per kind now; subtract two snapshots for a run. Empty where /proc is missing. */
+export function cpuSnapshot(workerPids: ReadonlySet<number> = new Set()): Map<CpuKind, number> {
+  const totals = new Map<CpuKind, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return totals;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const kind = classify(pid, command, workerPids);
+      if (kind === undefined) continue;
+      // Fields after the parenthesised name: utime is the 14th field, stime the 15th, and
+      // cutime/cstime (waited-for children: git, for instance) the 16th and 17th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+      totals.set(kind, (totals.get(kind) ?? 0) + ticks / TICKS_PER_SECOND);
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  return totals;
+}
+
+/** `after - before`, as "kind 1.2 s" parts, largest first. */
+export function cpuDifference(before: Map<CpuKind, number>, after: Map<CpuKind, number>): string {
+  const parts = [...after]
+    .map(([kind, seconds]) => [kind, seconds - (before.get(kind) ?? 0)] as const)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  return parts.length === 0
+    ? 'not measured (no /proc)'
+    : parts.map(([kind, s]) => `${kind} ${s.toFixed(1)} s`).join(', ');
+}
