@@ -1,11 +1,12 @@
 /**
- * Runs one git command as its own process group (spawned detached), so that a timeout, an abort
+ * Runs one git command as its own process group (spawned detached, through the spawn server of
+ * src/adapters/system/spawn-client.ts), so that a timeout, an abort
  * or a limit kills git together with everything it started (remote helpers, index-pack, ssh).
  * It waits until the group's pipes close before settling, so no git process of ours outlives the
  * call. stderr is fed line by line to the caller (progress) and kept as a bounded tail for error
  * messages; stdout is collected, or streamed to a callback that may stop the command early.
  */
-import { spawn } from 'node:child_process';
+import { startProcess } from '../system/spawn-client.js';
 import { FAILURE_LEADS, GitErrorCodes, classifyStderr, gitError, stderrSummary } from './errors.js';
 import { lineSplitter } from './progress.js';
 
@@ -49,11 +50,12 @@ function abortReason(signal: AbortSignal): Error {
 export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
   if (options.signal.aborted) throw abortReason(options.signal);
   return new Promise<RunGitResult>((resolve, reject) => {
-    const child = spawn(options.gitBinary, [...options.args], {
-      cwd: options.cwd,
+    const child = startProcess({
+      file: options.gitBinary,
+      args: options.args,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       env: options.env,
-      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      detached: true,
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
     });
     let stderr = '';
     const stdout: Buffer[] = [];
@@ -71,6 +73,10 @@ export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
         // The group is already gone.
       }
     };
+    // A kill asked for before the process had a pid takes effect as soon as it has one.
+    child.on('spawn', () => {
+      if (killedWith !== undefined) killGroup(killedWith);
+    });
     const onAbort = (): void => killGroup(abortReason(options.signal));
     options.signal.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(
@@ -102,8 +108,7 @@ export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
           }, options.watchIntervalMs ?? 200);
 
     const lines = lineSplitter((line) => options.onStderrLine?.(line));
-    // stdout and stderr are pipes (stdio above); the checks satisfy the types.
-    child.stderr?.on('data', (chunk: Buffer) => {
+    child.on('stderr', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
       try {
         lines.push(chunk);
@@ -111,7 +116,7 @@ export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
         killGroup(error instanceof Error ? error : new Error(String(error)));
       }
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.on('stdout', (chunk: Buffer) => {
       if (options.onStdout !== undefined) {
         const error = options.onStdout(chunk);
         if (error !== undefined) killGroup(error);
@@ -124,14 +129,10 @@ export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
       }
       stdout.push(chunk);
     });
-    if (child.stdin !== null) {
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(options.stdin);
-    }
-    child.on('error', (error) => {
+    child.on('error', (error: Error) => {
       spawnError = error;
     });
-    child.on('close', (code, signal) => {
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       if (poller !== undefined) clearInterval(poller);
       options.signal.removeEventListener('abort', onAbort);
