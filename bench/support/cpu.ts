@@ -1,18 +1,21 @@
 /**
  * CPU time by kind of process, read from /proc (Linux), so a benchmark can say where a run's
- * CPU went: this process, the workers it started, the Kafka brokers, PostgreSQL and git.
+ * CPU went: this process, the workers it started, git (started by the spawn servers of both),
+ * the Kafka brokers and PostgreSQL.
  * Processes that end during the run are missed (their time is gone from /proc), except children
  * this process waited for, which count in its cutime/cstime.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-export type CpuKind = 'bench process' | 'workers' | 'kafka brokers' | 'postgresql' | 'other';
+export type CpuKind = 'bench process' | 'workers' | 'git (spawn servers)' | 'kafka brokers' | 'postgresql' | 'other';
 
 const TICKS_PER_SECOND = 100;
 
 function classify(pid: number, command: string, workerPids: ReadonlySet<number>): CpuKind | undefined {
   if (pid === process.pid) return 'bench process';
   if (workerPids.has(pid)) return 'workers';
+  // git runs under each process's spawn server; the server's cutime holds git's CPU.
+  if (command.includes('spawn-server.mjs')) return 'git (spawn servers)';
   if (command.includes('kafka.Kafka') || command.includes('kafka.server')) return 'kafka brokers';
   if (command.startsWith('postgres')) return 'postgresql';
   return undefined;
