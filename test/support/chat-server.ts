@@ -7,8 +7,8 @@
  * or put reasoning in `<think>` first. It logs every request, and can be told to fail the next
  * requests with a status (and headers, e.g. Retry-After) or to hang without answering.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLocalHttpServer } from './local-http-server.js';
 
 export type ChatAnswerMode =
   /** Cites the first context label, and the first line of the second one when there is one. */
@@ -163,15 +163,9 @@ export async function startChatServer(options: { mode?: ChatAnswerMode } = {}): 
     });
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      response.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLocalHttpServer(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     requests,
     setMode: (next) => {
       mode = next;
@@ -179,11 +173,6 @@ export async function startChatServer(options: { mode?: ChatAnswerMode } = {}): 
     failNext: (...next) => {
       failures.push(...next);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // Hanging requests hold their sockets open: close them too.
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }

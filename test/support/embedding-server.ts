@@ -5,8 +5,8 @@
  * requests with a status and headers (429 with Retry-After, 500, 400) to test retries.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLocalHttpServer } from './local-http-server.js';
 
 export interface EmbeddingRequestLog {
   readonly path: string;
@@ -108,25 +108,15 @@ export async function startEmbeddingServer(options: { dimensions?: number } = {}
     );
   };
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      response.destroy();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startLocalHttpServer(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     dimensions,
     requests,
     embeddedTexts: () => requests.filter((r) => r.status === 200).flatMap((r) => r.inputs),
     failNext: (...next) => {
       failures.push(...next);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }
