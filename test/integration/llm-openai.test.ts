@@ -50,6 +50,32 @@ describe('OpenAI-compatible Llm adapter', () => {
     ]);
   });
 
+  it('switches to max_completion_tokens when the server refuses max_tokens, and keeps it', async () => {
+    const llm = createOpenAiLlm({ baseUrl: `${server.url}/v1`, model: 'reasoning-model', sleep });
+    // OpenAI's answer to max_tokens for its newer models.
+    server.failNext({
+      status: 400,
+      body: JSON.stringify({
+        error: {
+          message:
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+          type: 'invalid_request_error',
+        },
+      }),
+    });
+    expect((await llm.complete({ ...ASK, maxTokens: 64 })).text).toContain('[README.md:1-4]');
+    await llm.complete({ ...ASK, maxTokens: 32 });
+    expect(server.requests.map((r) => [r.status, r.maxTokens, r.maxCompletionTokens])).toEqual([
+      [400, 64, undefined],
+      [200, undefined, 64],
+      [200, undefined, 32],
+    ]);
+    // Another 400 is still not retried.
+    server.failNext({ status: 400, body: '{"error":{"message":"bad request"}}' });
+    await expect(llm.complete({ ...ASK, maxTokens: 32 })).rejects.toMatchObject({ code: 'REPOLENS_LLM_REJECTED' });
+    expect(server.requests).toHaveLength(4);
+  });
+
   it('sends no Authorization header without a key, and falls back to the configured model name', async () => {
     const llm = createOpenAiLlm({ baseUrl: `${server.url}/v1`, model: 'local', sleep });
     server.failNext({

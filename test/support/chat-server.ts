@@ -27,6 +27,7 @@ export interface ChatRequestLog {
   readonly model: string;
   readonly messages: readonly { role: string; content: string }[];
   readonly maxTokens: number | undefined;
+  readonly maxCompletionTokens: number | undefined;
   readonly authorization: string | undefined;
   /** The status answered; 0 for a request left hanging. */
   readonly status: number;
@@ -94,6 +95,7 @@ interface ChatBody {
   model?: unknown;
   messages?: unknown;
   max_tokens?: unknown;
+  max_completion_tokens?: unknown;
 }
 
 export async function startChatServer(options: { mode?: ChatAnswerMode } = {}): Promise<ChatServer> {
@@ -122,6 +124,7 @@ export async function startChatServer(options: { mode?: ChatAnswerMode } = {}): 
         model,
         messages,
         maxTokens: typeof body.max_tokens === 'number' ? body.max_tokens : undefined,
+        maxCompletionTokens: typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined,
         authorization: request.headers.authorization,
         status,
       });

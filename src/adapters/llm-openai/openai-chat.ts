@@ -1,6 +1,6 @@
 /**
  * Llm for OpenAI-compatible servers: `POST {baseUrl}/chat/completions` with
- * `{ model, messages, max_tokens }`, the reply in `choices[0].message.content`, tokens in
+ * `{ model, messages, max_tokens }` (`max_completion_tokens` for servers that ask for it), the reply in `choices[0].message.content`, tokens in
  * `usage.prompt_tokens` / `usage.completion_tokens`. Covers hosted APIs, Ollama's `/v1`, vLLM,
  * LM Studio and llama.cpp's server. Retries, timeouts and error redaction: ../http-retry.
  */
@@ -67,20 +67,40 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): Llm {
     rejectedCode: LlmErrorCodes.rejected,
   });
 
+  // Most servers take `max_tokens`; OpenAI's newer models refuse it and want
+  // `max_completion_tokens`. The first such refusal switches this Llm over for good.
+  let lengthField: 'max_tokens' | 'max_completion_tokens' = 'max_tokens';
+  const send = async (request: LlmRequest): Promise<string> => {
+    const messages = [
+      ...(request.system === undefined ? [] : [{ role: 'system', content: request.system }]),
+      ...request.messages.map((m) => ({ role: m.role, content: m.content })),
+    ];
+    const body = {
+      model: settings.model,
+      messages,
+      stream: false,
+      ...(request.maxTokens === undefined ? {} : { [lengthField]: request.maxTokens }),
+    };
+    return post.send(body, request.signal);
+  };
+
   return {
     model: settings.model,
     async complete(request: LlmRequest): Promise<LlmCompletion> {
-      const messages = [
-        ...(request.system === undefined ? [] : [{ role: 'system', content: request.system }]),
-        ...request.messages.map((m) => ({ role: m.role, content: m.content })),
-      ];
-      const body = {
-        model: settings.model,
-        messages,
-        stream: false,
-        ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
-      };
-      const text = await post.send(body, request.signal);
+      let text: string;
+      try {
+        text = await send(request);
+      } catch (error: unknown) {
+        const wantsOtherField =
+          error instanceof RepolensError &&
+          error.code === LlmErrorCodes.rejected &&
+          lengthField === 'max_tokens' &&
+          request.maxTokens !== undefined &&
+          error.message.includes('max_completion_tokens');
+        if (!wantsOtherField) throw error;
+        lengthField = 'max_completion_tokens';
+        text = await send(request);
+      }
       let json: ChatResponse;
       try {
         json = JSON.parse(text) as ChatResponse;
