@@ -52,6 +52,9 @@ class SpawnServer {
   #child: ChildProcess | undefined;
   readonly #inFlight = new Map<number, StartedProcess>();
   #nextId = 1;
+  /** Whether the current server has sent anything, and how many in a row exited before that. */
+  #answered = false;
+  #silentExits = 0;
 
   start(request: ProcessRequest): StartedProcess | undefined {
     const server = this.#server();
@@ -60,21 +63,29 @@ class SpawnServer {
     const started = new StartedProcess();
     this.#inFlight.set(id, started);
     this.#hold(server);
-    server.send({
-      type: 'spawn',
-      id,
-      file: request.file,
-      args: request.args,
-      cwd: request.cwd ?? null,
-      env: request.env,
-      stdin: request.stdin ?? null,
-    });
+    try {
+      server.send({
+        type: 'spawn',
+        id,
+        file: request.file,
+        args: request.args,
+        cwd: request.cwd ?? null,
+        env: request.env,
+        stdin: request.stdin ?? null,
+      });
+    } catch {
+      // The channel closed under us (the server is exiting): this command starts directly.
+      this.#inFlight.delete(id);
+      if (this.#child === server) this.#child = undefined;
+      return undefined;
+    }
     return started;
   }
 
   #server(): ChildProcess | undefined {
     if (this.#child !== undefined) return this.#child;
-    if (!existsSync(SERVER_PATH)) return undefined;
+    // A server that keeps dying before it answers anything is broken here: spawn directly.
+    if (this.#silentExits >= 2 || !existsSync(SERVER_PATH)) return undefined;
     let child: ChildProcess;
     try {
       // No inherited --import/--loader flags: the server is plain JavaScript.
@@ -90,6 +101,7 @@ class SpawnServer {
     child.once('exit', () => this.#onExit(child));
     child.on('error', () => undefined);
     this.#child = child;
+    this.#answered = false;
     return child;
   }
 
@@ -106,6 +118,8 @@ class SpawnServer {
   }
 
   #onMessage(message: ServerMessage): void {
+    this.#answered = true;
+    this.#silentExits = 0;
     const started = this.#inFlight.get(message.id);
     if (started === undefined) return;
     switch (message.type) {
@@ -129,7 +143,10 @@ class SpawnServer {
   }
 
   #onExit(child: ChildProcess): void {
-    if (this.#child === child) this.#child = undefined;
+    if (this.#child === child) {
+      this.#child = undefined;
+      if (!this.#answered) this.#silentExits++;
+    }
     const orphans = [...this.#inFlight.values()];
     this.#inFlight.clear();
     for (const started of orphans) {
