@@ -100,7 +100,11 @@ async function stageBreakdown(
        FROM repository_status_history ORDER BY repository_url, message_timestamp, id`,
   );
   const byRepository = new Map<string, HistoryRow[]>();
-  for (const row of rows) byRepository.set(row.repository_url, [...(byRepository.get(row.repository_url) ?? []), row]);
+  for (const row of rows) {
+    const history = byRepository.get(row.repository_url) ?? [];
+    history.push(row);
+    byRepository.set(row.repository_url, history);
+  }
   return RepositoryStatuses.map((status, i) => {
     const handOffs: number[] = [];
     const work: number[] = [];

@@ -577,12 +577,11 @@ export function createGitCli(options: GitCliOptions): GitCli {
     }
     const tracker = createProgressTracker(undefined);
     return guarded(t, ensureOptions.signal, async (dir, signal) => {
-      const recorded = await readMarker(dir);
-      if (recorded?.url === t.parsed.gitUrl && recorded.commit === commit) {
-        return { dir, commit, defaultBranch: recorded.defaultBranch };
+      const marker = await readMarker(dir);
+      if (marker?.url === t.parsed.gitUrl && marker.commit === commit) {
+        return { dir, commit, defaultBranch: marker.defaultBranch };
       }
-      if (await usable(t, dir, signal, recorded)) {
-        const marker = recorded;
+      if (await usable(t, dir, signal, marker)) {
         const head = await headOf(t, dir, signal).catch(() => undefined);
         const defaultBranch = marker?.defaultBranch ?? (await remoteDefaultBranch(t, dir, signal)) ?? 'HEAD';
         if (marker?.commit === commit && head === commit) return { dir, commit, defaultBranch };

@@ -6,7 +6,7 @@
  * call. stderr is fed line by line to the caller (progress) and kept as a bounded tail for error
  * messages; stdout is collected, or streamed to a callback that may stop the command early.
  */
-import { startProcess } from '../system/spawn-client.js';
+import { killProcessGroup, startProcess } from '../system/spawn-client.js';
 import { FAILURE_LEADS, GitErrorCodes, classifyStderr, gitError, stderrSummary } from './errors.js';
 import { lineSplitter } from './progress.js';
 
@@ -66,12 +66,7 @@ export async function runGit(options: RunGitOptions): Promise<RunGitResult> {
 
     const killGroup = (error: Error): void => {
       killedWith ??= error;
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // The group is already gone.
-      }
+      killProcessGroup(child.pid);
     };
     // A kill asked for before the process had a pid takes effect as soon as it has one.
     child.on('spawn', () => {

@@ -39,7 +39,8 @@ type ServerMessage =
   | { type: 'error'; id: number; message: string; code?: string }
   | { type: 'close'; id: number; code: number | null; signal: NodeJS.Signals | null };
 
-function killGroup(pid: number | undefined): void {
+/** SIGKILL to the process group `pid` leads (a started command and all it started); no-op when gone. */
+export function killProcessGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, 'SIGKILL');
@@ -150,7 +151,7 @@ class SpawnServer {
     const orphans = [...this.#inFlight.values()];
     this.#inFlight.clear();
     for (const started of orphans) {
-      killGroup(started.pid);
+      killProcessGroup(started.pid);
       started.emit('error', new Error('the spawn server exited while the command ran'));
       started.emit('close', null, 'SIGKILL');
     }
