@@ -135,7 +135,8 @@ async function score(
 async function explain(index: ChunkIndex, query: string, queries: readonly Query[]): Promise<void> {
   const { results } = await index.search({ query, repositoryUrl: REPOSITORY, k: K });
   const answers = queries.find((candidate) => candidate.query === query)?.answers ?? [];
-  for (const answer of answers) process.stdout.write(`answer: ${answer.path}:${answer.start_line}-${answer.end_line}\n`);
+  for (const answer of answers)
+    process.stdout.write(`answer: ${answer.path}:${answer.start_line}-${answer.end_line}\n`);
   results.forEach((result, i) => {
     const hit = firstHit([result], answers) === undefined ? ' ' : '*';
     process.stdout.write(

@@ -36,6 +36,11 @@ export const DEFAULT_JVM_OPTIONS: readonly string[] = [
   '-Xms256m',
   '-Xmx512m',
   '-XX:+UseG1GC',
+  // C1 only: these brokers live for a test run or a benchmark and share two cores with
+  // everything else. C2 kept compiling for several runs (6 s of CPU per bench:pipeline run on
+  // a cluster three runs old), more than its faster code saved; with C1 a fresh cluster's
+  // brokers used half the CPU in bench:pipeline. Long-running production brokers keep the default.
+  '-XX:TieredStopAtLevel=1',
   '-XX:+ExitOnOutOfMemoryError',
   '-Djava.awt.headless=true',
 ];

@@ -17,7 +17,9 @@ function classify(pid: number, command: string, workerPids: ReadonlySet<number>)
   // git runs under each process's spawn server; the server's cutime holds git's CPU.
   if (command.includes('spawn-server.mjs')) return 'git (spawn servers)';
   if (command.includes('kafka.Kafka') || command.includes('kafka.server')) return 'kafka brokers';
-  if (command.startsWith('postgres')) return 'postgresql';
+  // Backends are titled `postgres: …`; the postmaster (`…/bin/postgres -D …`) waits for each
+  // backend that exits, so its cutime keeps the CPU of connections closed during the run.
+  if (command.startsWith('postgres') || /^\S*\/postgres\s/.test(command)) return 'postgresql';
   return undefined;
 }
 
@@ -50,12 +52,19 @@ export function cpuSnapshot(workerPids: ReadonlySet<number> = new Set()): Map<Cp
   return totals;
 }
 
-/** `after - before`, as "kind 1.2 s" parts, largest first. */
-export function cpuDifference(before: Map<CpuKind, number>, after: Map<CpuKind, number>): string {
-  const parts = [...after]
-    .map(([kind, seconds]) => [kind, seconds - (before.get(kind) ?? 0)] as const)
-    .filter(([, seconds]) => seconds >= 0.05)
-    .sort((a, b) => b[1] - a[1]);
+/** CPU seconds per kind spent between two snapshots. */
+export function cpuDelta(before: Map<CpuKind, number>, after: Map<CpuKind, number>): Map<CpuKind, number> {
+  return new Map([...after].map(([kind, seconds]) => [kind, seconds - (before.get(kind) ?? 0)]));
+}
+
+/** Adds `more` into `total` (CPU of several rounds). */
+export function addCpu(total: Map<CpuKind, number>, more: Map<CpuKind, number>): void {
+  for (const [kind, seconds] of more) total.set(kind, (total.get(kind) ?? 0) + seconds);
+}
+
+/** As "kind 1.2 s" parts, largest first. */
+export function formatCpu(seconds: Map<CpuKind, number>): string {
+  const parts = [...seconds].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
   return parts.length === 0
     ? 'not measured (no /proc)'
     : parts.map(([kind, s]) => `${kind} ${s.toFixed(1)} s`).join(', ');

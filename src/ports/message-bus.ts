@@ -54,6 +54,14 @@ export interface SubscribeOptions {
   readonly handler: MessageHandler;
   /** Most handlers running at once in this member (default 1). Same-key messages never overlap. */
   readonly concurrency?: number;
+  /**
+   * How long one poll may wait for new messages before it is sent again (Kafka's
+   * fetch.max.wait.ms; default: the bus's). A message that arrives ends the wait at once; a longer
+   * wait means fewer requests while idle, and up to that long before a partition assigned in
+   * the meantime is read. For consumers that tolerate seconds of delay (retry tiers).
+   * In-process buses deliver without polling and ignore it.
+   */
+  readonly pollWaitMs?: number;
 }
 
 export interface CloseOptions {

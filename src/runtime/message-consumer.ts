@@ -22,6 +22,14 @@ import { buildDeadLetter } from './dead-letter.js';
 import { persistently } from './hand-off.js';
 import { buildRetryMessage, retriesSoFar } from './retry-envelope.js';
 
+/**
+ * How long a retry tier's poll waits at the broker when its topic is empty. A retried message
+ * ends the wait as soon as it arrives; the long wait only saves the brokers most of the idle
+ * polls of the nine tier subscriptions a worker holds, and may delay reading a partition the
+ * tier was just assigned by up to this much, next to tier delays of minutes.
+ */
+const RETRY_TIER_POLL_WAIT_MS = 5_000;
+
 export type HandlingOutcome = 'success' | 'retried' | 'dead-lettered' | 'skipped';
 
 export interface HandlingEvent {
@@ -213,6 +221,8 @@ export async function startConsumer<T extends MessageTopic>(
           groupId: tierGroup,
           topics: [retryTopicName(topic, tier)],
           concurrency: options.concurrency,
+          // A tier is idle nearly always and its messages wait minutes anyway: poll it rarely.
+          pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
           handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
         }),
       );

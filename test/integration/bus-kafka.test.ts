@@ -218,6 +218,55 @@ describe('bus-kafka: producing and consuming', () => {
     );
   });
 
+  it('commits completions together after commitIntervalMs, and at once when the subscription closes', async () => {
+    const name = await topic(1);
+    const groupId = uniqueName('g');
+    const finished: string[] = [];
+    const subscription = await subscribe(bus({ commitIntervalMs: 2_000 }), groupId, [name], async (m) => {
+      finished.push(text(m));
+    });
+    const producer = bus();
+    await producer.produce(['a', 'b', 'c'].map((v) => ({ topic: name, key: v, value: Buffer.from(v) })));
+    await eventually('all three to finish', () => finished.length === 3, 30_000);
+    const a = admin();
+    const committed = async (): Promise<bigint | undefined> =>
+      (await a.committedOffsets(groupId, [name])).get(name)?.get(0);
+    // Finished, but inside the interval: not committed yet (a crash now would redeliver them).
+    expect(await committed()).toBeUndefined();
+    await eventually('the three to be committed in one go', async () => (await committed()) === 3n, 10_000);
+
+    await producer.produce([{ topic: name, key: 'd', value: Buffer.from('d') }]);
+    await eventually('d to finish', () => finished.length === 4, 30_000);
+    // Closing does not wait out the interval: it commits what finished before leaving.
+    await subscription.close();
+    expect(await committed()).toBe(4n);
+  });
+
+  it('with a long pollWaitMs, still delivers at once (an arriving message ends the poll) and closes at once', async () => {
+    const name = await topic(1);
+    const received: number[] = [];
+    const subscription = await bus().subscribe({
+      groupId: uniqueName('g'),
+      topics: [name],
+      pollWaitMs: 30_000,
+      handler: async () => {
+        received.push(Date.now());
+      },
+    });
+    subscriptions.push(subscription);
+    // Let the first poll reach the broker and wait there.
+    await delay(1_000);
+    const sentAt = Date.now();
+    await bus().produce([{ topic: name, key: 'k', value: Buffer.from('x') }]);
+    await eventually('the message to arrive', () => received.length === 1, 20_000);
+    expect((received[0] ?? Infinity) - sentAt).toBeLessThan(10_000);
+    // The next poll is waiting at the broker now; closing cuts it short instead of waiting it out.
+    await delay(500);
+    const closingAt = Date.now();
+    await subscription.close();
+    expect(Date.now() - closingAt).toBeLessThan(10_000);
+  });
+
   it('redelivers a hung message to the other member when its member closes with grace 0, and says how long that took', async () => {
     const name = await topic(5);
     const groupId = uniqueName('g');
@@ -502,6 +551,18 @@ describe('bus-kafka: failures', () => {
     expect(() =>
       createKafkaBus({ brokers: ['b:1'], clientId: 'x', sessionTimeoutMs: 1000, heartbeatIntervalMs: 2000 }),
     ).toThrow(expect.objectContaining({ code: ErrorCodes.configInvalid, details: { setting: 'heartbeatIntervalMs' } }));
+    expect(() => createKafkaBus({ brokers: ['b:1'], clientId: 'x', commitIntervalMs: -1 })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.configInvalid, details: { setting: 'commitIntervalMs' } }),
+    );
+  });
+
+  it('rejects a subscription whose pollWaitMs is not a positive integer', async () => {
+    const error: unknown = await bus()
+      .subscribe({ groupId: 'g', topics: ['t'], pollWaitMs: 0, handler: async () => undefined })
+      .catch((rejection: unknown) => rejection);
+    expect(error).toBeInstanceOf(RepolensError);
+    expect((error as RepolensError).code).toBe(ErrorCodes.inputInvalid);
+    expect((error as RepolensError).message).toContain('pollWaitMs');
   });
 
   it('refuses to produce or subscribe after close', async () => {

@@ -209,22 +209,47 @@ async function waitForExit(child: ChildProcess): Promise<void> {
   await new Promise<void>((resolve) => child.once('close', () => resolve()));
 }
 
+export interface GitDaemon extends TestServer {
+  /** Fetches and clones served so far (upload-pack requests); counted only with `countRequests`. */
+  uploadPacks(): number;
+}
+
 /** `git daemon` serving every repository under `root` over git://127.0.0.1:<port>/<name>.git. */
-export async function startGitDaemon(root: string): Promise<TestServer> {
+export async function startGitDaemon(root: string, options: { countRequests?: boolean } = {}): Promise<GitDaemon> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
+    const verbose = options.countRequests === true ? ['--verbose'] : [];
     const child = spawn(
       'git',
-      ['daemon', '--reuseaddr', '--export-all', `--base-path=${root}`, '--listen=127.0.0.1', `--port=${port}`, root],
+      [
+        'daemon',
+        ...verbose,
+        '--reuseaddr',
+        '--export-all',
+        `--base-path=${root}`,
+        '--listen=127.0.0.1',
+        `--port=${port}`,
+        root,
+      ],
       { env: fixtureEnv(), stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     );
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let uploadPacks = 0;
+    let partialLine = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      const lines = (partialLine + text).split('\n');
+      partialLine = lines.pop() ?? '';
+      uploadPacks += lines.filter((line) => line.includes('Request upload-pack for')).length;
+      // Only the start-up errors are kept: a verbose daemon logs every connection.
+      if (stderr.length < 64 * 1024) stderr += text;
+    });
     const deadline = Date.now() + 10_000;
     while (child.exitCode === null && !(await canConnect(port)) && Date.now() < deadline) await delay(25);
     if (child.exitCode === null && (await canConnect(port))) {
       return {
         url: (name) => `git://127.0.0.1:${port}/${name}.git`,
+        uploadPacks: () => uploadPacks,
         close: async () => {
           killGroup(child);
           await waitForExit(child);

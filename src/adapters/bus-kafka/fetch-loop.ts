@@ -21,7 +21,7 @@ import { errorBindings, type BusLogger } from './logger.js';
 import type { ResolvedKafkaBusOptions } from './options.js';
 import type { PartitionState } from './partition-state.js';
 import { decodeBatches, type DecodedRecord } from './record-batches.js';
-import { settleWithin, sleep } from './timing.js';
+import { sleep } from './timing.js';
 import { Waker } from './waker.js';
 
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
@@ -133,10 +133,10 @@ export class FetchLoop {
   async stop(): Promise<void> {
     this.#stopping.abort();
     this.#waker.wake();
-    // Fetches end within fetchMaxWaitMs; one stuck on an unreachable broker is cut short by
-    // closing the client under it.
+    // A fetch out now would only bring messages nobody handles any more, and it may wait
+    // fetchMaxWaitMs (seconds for a retry tier) or hang on an unreachable broker: closing the
+    // client under it ends it at once.
     const loop = this.#loop ?? Promise.resolve();
-    await settleWithin(loop, this.#options.fetchMaxWaitMs + 200);
     try {
       await this.#client.close();
     } catch (error) {

@@ -14,7 +14,9 @@ function checkSubscribeOptions(options: SubscribeOptions): void {
         ? 'at least one topic is required'
         : options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)
           ? `concurrency must be a positive integer, got ${options.concurrency}`
-          : null;
+          : options.pollWaitMs !== undefined && (!Number.isInteger(options.pollWaitMs) || options.pollWaitMs < 1)
+            ? `pollWaitMs must be a positive integer, got ${options.pollWaitMs}`
+            : null;
   if (problem !== null) {
     throw new RepolensError(ErrorCodes.inputInvalid, `subscribe: ${problem}`, {
       details: { groupId: options.groupId },

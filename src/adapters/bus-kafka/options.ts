@@ -17,6 +17,11 @@ export interface KafkaBusOptions {
   readonly fetchMaxWaitMs?: number;
   /** Most fetched messages waiting for a handler per subscription (default 1000). */
   readonly maxBufferedMessages?: number;
+  /**
+   * How long a finished message may wait to be committed with the next ones (default 100 ms;
+   * 0 commits after every completion). A crash redelivers at most this much more.
+   */
+  readonly commitIntervalMs?: number;
   /** How long `produce` keeps retrying while the cluster is unavailable (default 30 s). */
   readonly produceTimeoutMs?: number;
   /** How often a member checks its topics' partition counts and rejoins on a change (default 30 s). */
@@ -38,6 +43,7 @@ export interface ResolvedKafkaBusOptions {
   readonly rebalanceTimeoutMs: number;
   readonly fetchMaxWaitMs: number;
   readonly maxBufferedMessages: number;
+  readonly commitIntervalMs: number;
   readonly produceTimeoutMs: number;
   readonly partitionCheckIntervalMs: number;
   readonly logger: BusLogger;
@@ -51,6 +57,13 @@ function positive(setting: string, value: number | undefined, fallback: number):
   const resolved = value ?? fallback;
   if (!Number.isInteger(resolved) || resolved <= 0)
     throw invalid(setting, `must be a positive integer, got ${String(value)}`);
+  return resolved;
+}
+
+function nonNegative(setting: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  if (!Number.isInteger(resolved) || resolved < 0)
+    throw invalid(setting, `must be a non-negative integer, got ${String(value)}`);
   return resolved;
 }
 
@@ -86,6 +99,7 @@ export function resolveBusOptions(options: KafkaBusOptions): ResolvedKafkaBusOpt
     rebalanceTimeoutMs,
     fetchMaxWaitMs: positive('fetchMaxWaitMs', options.fetchMaxWaitMs, 500),
     maxBufferedMessages: positive('maxBufferedMessages', options.maxBufferedMessages, 1000),
+    commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 100),
     produceTimeoutMs: positive('produceTimeoutMs', options.produceTimeoutMs, 30_000),
     partitionCheckIntervalMs: positive('partitionCheckIntervalMs', options.partitionCheckIntervalMs, 30_000),
     logger: (options.logger ?? silentLogger).child({ module: 'bus-kafka' }),

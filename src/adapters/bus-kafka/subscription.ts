@@ -61,6 +61,8 @@ export class KafkaSubscription implements Subscription, FetchHost {
   #partitionCheck: NodeJS.Timeout | null = null;
   #commitRun: Promise<void> | null = null;
   #commitAgain = false;
+  /** Set while completions wait out `commitIntervalMs` to be committed together. */
+  #commitTimer: NodeJS.Timeout | null = null;
   /** The offsets of the commit in flight (the very array handed to the library, see #onJoined). */
   #commitInFlight: { topic: string; partition: number; offset: bigint; leaderEpoch: number }[] | null = null;
   #closing: Promise<void> | null = null;
@@ -80,7 +82,13 @@ export class KafkaSubscription implements Subscription, FetchHost {
     this.#clientId = `${options.clientId}-${subscribe.groupId}`;
     this.#logger = options.logger.child({ groupId: subscribe.groupId, topics: this.#topics });
     this.#scheduler = new KeyScheduler<HandlerJob>(subscribe.concurrency ?? 1);
-    this.#fetchLoop = new FetchLoop(options, this, this.#topics, this.#clientId, this.#logger);
+    this.#fetchLoop = new FetchLoop(
+      { ...options, fetchMaxWaitMs: subscribe.pollWaitMs ?? options.fetchMaxWaitMs },
+      this,
+      this.#topics,
+      this.#clientId,
+      this.#logger,
+    );
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolveDone = resolve;
       this.#rejectDone = reject;
@@ -252,7 +260,7 @@ export class KafkaSubscription implements Subscription, FetchHost {
     // No new handler starts until the new assignment is known (a partition may move away);
     // commit what finished while this generation may still commit.
     this.#scheduler.pause();
-    this.#requestCommit();
+    this.#requestCommit({ now: true });
   }
 
   /**
@@ -391,10 +399,25 @@ export class KafkaSubscription implements Subscription, FetchHost {
 
   // ---- commits ------------------------------------------------------------------------------
 
-  #requestCommit(): void {
+  /**
+   * Commits the watermarks soon: after `commitIntervalMs`, so completions close together share
+   * one OffsetCommit (each is a replicated write on the brokers), or at once with `now`.
+   */
+  #requestCommit(options: { now?: boolean } = {}): void {
     if (this.#commitRun !== null) {
       this.#commitAgain = true;
       return;
+    }
+    if (options.now !== true && this.#options.commitIntervalMs > 0) {
+      this.#commitTimer ??= setTimeout(() => {
+        this.#commitTimer = null;
+        this.#requestCommit({ now: true });
+      }, this.#options.commitIntervalMs);
+      return;
+    }
+    if (this.#commitTimer !== null) {
+      clearTimeout(this.#commitTimer);
+      this.#commitTimer = null;
     }
     this.#commitRun = this.#commitLoop().finally(() => {
       this.#commitRun = null;
@@ -445,6 +468,10 @@ export class KafkaSubscription implements Subscription, FetchHost {
   }
 
   async #flushCommits(): Promise<void> {
+    if (this.#commitTimer !== null) {
+      clearTimeout(this.#commitTimer);
+      this.#commitTimer = null;
+    }
     while (this.#commitRun !== null) await this.#commitRun;
     await this.#commitOnce();
   }

@@ -1,0 +1,125 @@
+/**
+ * The distributed side of bench:pipeline: `repolens worker` processes on Kafka and PostgreSQL,
+ * fed by discovery messages, done when the Database Service has every repository `analyzed`.
+ */
+import { join } from 'node:path';
+import { Admin } from '@platformatic/kafka';
+import { createKafkaBus } from '../../src/adapters/bus-kafka/index.js';
+import { Topics } from '../../src/contracts/topics.js';
+import { encodeMessage } from '../../src/contracts/validation.js';
+import { createNamespace, namespacedBus } from '../../src/runtime/namespace.js';
+import { createTestSchema, type TestSchema } from '../../test/support/postgres.js';
+import { startWorker } from '../../test/support/worker-process.js';
+
+export interface DistributedOptions {
+  readonly brokers: readonly string[];
+  readonly scratch: string;
+  readonly workers: number;
+  readonly concurrencyPerWorker: number;
+  /** One workspace for all workers (as on one machine), or one each (as on separate machines). */
+  readonly sharedWorkspace: boolean;
+}
+
+export interface DistributedRunner {
+  /** Publishes discovery for `urls` and waits until each is `analyzed` (throws if one fails). */
+  run(urls: readonly string[]): Promise<void>;
+  readonly workerPids: ReadonlySet<number>;
+  /** When each repository's discovery message was published (epoch ms). */
+  readonly publishedAtMs: ReadonlyMap<string, number>;
+  readonly schema: TestSchema;
+  /**
+   * Stops the workers (SIGSTOP) while the direct mode runs, so their idle polling takes no CPU
+   * from it; `resume` continues them (SIGCONT). A pause longer than the session timeout (30 s)
+   * costs the workers their group membership, which they then rejoin.
+   */
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+async function deleteTopicsWithPrefix(brokers: readonly string[], prefix: string): Promise<void> {
+  const admin = new Admin({ clientId: 'bench-pipeline-cleanup', bootstrapBrokers: [...brokers] });
+  try {
+    const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.close();
+  }
+}
+
+export async function openDistributedRunner(options: DistributedOptions): Promise<DistributedRunner> {
+  const schema = await createTestSchema('bench_pipeline');
+  const prefix = `bench-${Date.now().toString(36)}.`;
+  const workerEnv = (i: number): NodeJS.ProcessEnv => ({
+    REPOLENS_BROKERS: options.brokers.join(','),
+    REPOLENS_TOPIC_PREFIX: prefix,
+    DATABASE_URL: schema.url,
+    REPOLENS_WORKSPACE: join(options.scratch, options.sharedWorkspace ? 'workspace' : `workspace-${i}`),
+    REPOLENS_DATA_DIR: join(options.scratch, `data-${i}`),
+    REPOLENS_GIT_PROTOCOLS: 'git',
+    REPOLENS_CONSUMER_CONCURRENCY: String(options.concurrencyPerWorker),
+    REPOLENS_LOG_LEVEL: 'warn',
+  });
+  // The first worker creates the topics; the others join once they exist.
+  const workers = [startWorker([], workerEnv(0))];
+  await workers[0]?.ready;
+  for (let i = 1; i < options.workers; i++) workers.push(startWorker([], workerEnv(i)));
+  await Promise.all(workers.map((worker) => worker.ready));
+  const bus = namespacedBus(
+    createKafkaBus({ brokers: [...options.brokers], clientId: 'bench-pipeline' }),
+    createNamespace(prefix),
+  );
+  const pool = schema.pool();
+  const signalWorkers = (signal: NodeJS.Signals): void => {
+    for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill(signal);
+  };
+
+  const publishedAtMs = new Map<string, number>();
+  const run = async (urls: readonly string[]): Promise<void> => {
+    for (const url of urls) publishedAtMs.set(url, Date.now());
+    await bus.produce(
+      urls.map((url) => ({
+        topic: Topics.discovery,
+        key: url,
+        value: encodeMessage(Topics.discovery, {
+          repository_url: url,
+          discovery_timestamp: new Date().toISOString(),
+          priority: 3,
+          source: 'automatic',
+        }),
+      })),
+    );
+    for (;;) {
+      const { rows } = await pool
+        .query<{ done: number; failed: number }>(
+          `SELECT count(*) FILTER (WHERE status = 'analyzed' AND progress = 100 AND NOT failed)::int AS done,
+                  count(*) FILTER (WHERE failed)::int AS failed
+             FROM repository_status WHERE repository_url = ANY($1)`,
+          [urls],
+        )
+        .catch(() => ({ rows: [{ done: 0, failed: 0 }] }));
+      const row = rows[0] ?? { done: 0, failed: 0 };
+      if (row.failed > 0) throw new Error(`${row.failed} repositories failed in the pipeline`);
+      if (row.done === urls.length) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  return {
+    run,
+    schema,
+    publishedAtMs,
+    workerPids: new Set(workers.flatMap((worker) => (worker.child.pid === undefined ? [] : [worker.child.pid]))),
+    pause: () => signalWorkers('SIGSTOP'),
+    resume: () => signalWorkers('SIGCONT'),
+    close: async () => {
+      signalWorkers('SIGCONT');
+      await bus.close();
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await schema.drop();
+      // A reused cluster keeps no topics of this run: hundreds of idle replicated partitions
+      // would make the next run's brokers slower.
+      await deleteTopicsWithPrefix(options.brokers, prefix);
+    },
+  };
+}
