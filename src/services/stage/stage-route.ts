@@ -49,8 +49,19 @@ async function runStage(
     status: definition.status,
     retryCount: context.attempt - 1,
   });
-  await run.start();
-  const outcome = await definition.run(job, { signal: context.signal, progress: (p) => run.progress(p) });
+  // The work does not wait for the start messages to be acknowledged (a round trip to every
+  // replica): they are sent in order ahead of the completion, and a failure to send them fails
+  // the stage in `complete`.
+  const started = run.start();
+  started.catch(() => undefined);
+  let outcome: StageOutcome | undefined;
+  try {
+    outcome = await definition.run(job, { signal: context.signal, progress: (p) => run.progress(p) });
+  } catch (error) {
+    // What follows a failure (a retry, or the `failed` task and status) comes after the start.
+    await started.catch(() => undefined);
+    throw error;
+  }
   await run.complete(outcome ?? {});
 }
 

@@ -43,6 +43,7 @@ export interface StageOutcome {
 
 export interface StageRun {
   readonly taskId: string;
+  /** Publishes the `in_progress` task and status 0; resolves once they are acknowledged. */
   start(): Promise<void>;
   /** 0-100; throttled, monotonic, fire-and-forget (errors surface in `complete`). */
   progress(percent: number): void;

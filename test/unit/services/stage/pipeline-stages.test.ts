@@ -23,7 +23,7 @@ import { startPipeline, type RunningPipeline } from '../../../../src/runtime/pip
 import { ensureTopics } from '../../../../src/runtime/topic-provisioning.js';
 import type { StageJob } from '../../../../src/services/stage/stage-job.js';
 import type { StageDefinition } from '../../../../src/services/stage/stage-route.js';
-import { eventually } from '../../../support/wait.js';
+import { eventually, gate } from '../../../support/wait.js';
 
 const COMMIT = 'a'.repeat(40);
 const URL_OK = 'https://git.example.test/org/ok';
@@ -39,7 +39,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function harness(cloning: StageDefinition, taskStages: StageDefinition[]): Promise<Harness> {
+async function harness(
+  cloning: StageDefinition,
+  taskStages: StageDefinition[],
+  /** Wraps the bus the stages publish with (the test's watcher reads the plain one). */
+  wrap: (bus: MessageBus) => MessageBus = (bus) => bus,
+): Promise<Harness> {
   const broker = createMemoryBroker();
   await ensureTopics(createMemoryBusAdmin(broker));
   const bus = createMemoryBus(broker);
@@ -54,7 +59,7 @@ async function harness(cloning: StageDefinition, taskStages: StageDefinition[]):
   const pipeline = await startPipeline({
     cloning,
     taskStages,
-    runtime: { bus, clock: systemClock, logger: silentLogger, retryDelaysMs: [5, 5, 5] },
+    runtime: { bus: wrap(bus), clock: systemClock, logger: silentLogger, retryDelaysMs: [5, 5, 5] },
     stageRun: { progressIntervalMs: 0 },
   });
   cleanups.push(async () => {
@@ -149,6 +154,61 @@ describe('stages on the pipeline host', () => {
       'file_selection:100',
     ]);
     expect(statuses.every((s) => s.details.error === undefined)).toBe(true);
+  });
+
+  it('starts the work without waiting for the start messages to be acknowledged, and still publishes them first', async () => {
+    const acknowledged = gate();
+    let startAcknowledged = false;
+    // Holds back the acknowledgement of file selection's start messages (in_progress, status 0).
+    const slowStart = (bus: MessageBus): MessageBus => ({
+      produce: async (messages) => {
+        const isSelectionStart = messages.some(
+          (m) =>
+            m.topic === Topics.tasks &&
+            decodeMessage(Topics.tasks, m.value).status === 'in_progress' &&
+            decodeMessage(Topics.tasks, m.value).task_type === 'select_files',
+        );
+        await bus.produce(messages);
+        if (isSelectionStart) {
+          await acknowledged.promise;
+          startAcknowledged = true;
+        }
+      },
+      subscribe: (options) => bus.subscribe(options),
+      close: () => bus.close(),
+    });
+    let workStartedBeforeAcknowledgement: boolean | undefined;
+    const selection: StageDefinition = {
+      service: 'selection',
+      taskType: 'select_files',
+      status: 'file_selection',
+      after: 'clone',
+      run: async () => {
+        workStartedBeforeAcknowledgement = !startAcknowledged;
+        acknowledged.open();
+        return undefined;
+      },
+    };
+    const { bus, received } = await harness(cloningLike(), [selection], slowStart);
+    await discover(bus, URL_OK);
+    await eventually(
+      'both stages completed',
+      () => tasksOf(received).filter((t) => t.message.status === 'completed').length === 2,
+    );
+    expect(workStartedBeforeAcknowledgement).toBe(true);
+    expect(tasksOf(received).map((t) => `${t.message.task_type}:${t.message.status}`)).toEqual([
+      'clone:in_progress',
+      'clone:completed',
+      'select_files:in_progress',
+      'select_files:completed',
+    ]);
+    expect(statusesOf(received).map((s) => `${s.status}:${s.details.progress}`)).toEqual([
+      'cloning:0',
+      'cloning:50',
+      'cloning:100',
+      'file_selection:0',
+      'file_selection:100',
+    ]);
   });
 
   it('runs a stage again on a pending task of its own type, forced', async () => {
