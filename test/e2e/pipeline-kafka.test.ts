@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskTypes } from '../../src/contracts/task-message.js';
 import { createPipelineFixture, stageIndex, type PipelineFixture } from '../support/pipeline-fixture.js';
-import { eventually } from '../support/wait.js';
 
 const REPOSITORIES = 20;
 let fixture: PipelineFixture;
@@ -25,17 +24,7 @@ afterAll(async () => {
 describe('the pipeline on Kafka with two workers', () => {
   it('takes 20 discovered repositories to analyzed, with the seed messages in order', async () => {
     await fixture.discoverAll();
-    await eventually(
-      'all 20 repositories analyzed',
-      async () => {
-        const states = await fixture.states();
-        const failed = [...states.values()].filter((s) => s.failed);
-        if (failed.length > 0) throw new Error(`failed: ${JSON.stringify(failed)}`);
-        return fixture.urls.every((url) => states.get(url)?.status === 'analyzed' && states.get(url)?.progress === 100);
-      },
-      240_000,
-      500,
-    );
+    await fixture.allAnalyzed(240_000);
 
     const statuses = await fixture.statusMessages();
     const tasks = await fixture.taskMessages();

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture.js';
-import { eventually } from '../support/wait.js';
 
 const REPOSITORIES = 8;
 let fixture: PipelineFixture;
@@ -33,17 +32,7 @@ afterAll(async () => {
 describe('two workers sharing one workspace', () => {
   it('analyses every repository with one clone each: later stages on either worker reuse the checkout', async () => {
     await fixture.discoverAll();
-    await eventually(
-      `all ${REPOSITORIES} repositories analyzed`,
-      async () => {
-        const states = await fixture.states();
-        const failed = [...states.values()].filter((s) => s.failed);
-        if (failed.length > 0) throw new Error(`failed: ${JSON.stringify(failed)}`);
-        return fixture.urls.every((url) => states.get(url)?.status === 'analyzed' && states.get(url)?.progress === 100);
-      },
-      180_000,
-      500,
-    );
+    await fixture.allAnalyzed(180_000);
     // One clone per repository in all (the clone stage's), and no stage cloned again.
     const logs = fixture.workers.map((worker) => worker.stderr());
     const clones = logs.reduce((n, log) => n + log.split('"msg":"cloned"').length - 1, 0);

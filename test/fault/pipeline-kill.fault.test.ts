@@ -16,20 +16,6 @@ afterEach(async () => {
   fixture = undefined;
 }, 60_000);
 
-async function allAnalyzed(f: PipelineFixture): Promise<void> {
-  await eventually(
-    'all repositories analyzed',
-    async () => {
-      const states = await f.states();
-      const failed = [...states.values()].filter((s) => s.failed);
-      if (failed.length > 0) throw new Error(`failed: ${JSON.stringify(failed)}`);
-      return f.urls.every((url) => states.get(url)?.status === 'analyzed' && states.get(url)?.progress === 100);
-    },
-    300_000,
-    500,
-  );
-}
-
 /** Each repository has one report and its current index generation has no chunk twice. */
 async function expectNoDuplicates(f: PipelineFixture): Promise<void> {
   const pool = f.schema.pool();
@@ -71,7 +57,7 @@ describe.runIf(kafkaFaultsAvailable())('pipeline faults', () => {
     await fixture.discoverAll();
     await midRun(fixture);
     await victim?.kill();
-    await allAnalyzed(fixture);
+    await fixture.allAnalyzed(300_000);
     await expectNoDuplicates(fixture);
   }, 420_000);
 
@@ -82,7 +68,7 @@ describe.runIf(kafkaFaultsAvailable())('pipeline faults', () => {
     await midRun(fixture);
     await killBroker(2);
     try {
-      await allAnalyzed(fixture);
+      await fixture.allAnalyzed(300_000);
     } finally {
       await restartBroker(2);
     }

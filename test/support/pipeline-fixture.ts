@@ -22,6 +22,7 @@ import { ensureTopics } from '../../src/runtime/topic-provisioning.js';
 import { createRepoRoot, startGitDaemon, type BareRepo, type RepoRoot, type TestServer } from './git-server.js';
 import { kafkaBrokers, uniqueName } from './kafka.js';
 import { createTestSchema, type TestSchema } from './postgres.js';
+import { eventually } from './wait.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
 
 export interface PipelineFixture {
@@ -33,6 +34,8 @@ export interface PipelineFixture {
   readonly workers: WorkerProcess[];
   startWorker(): Promise<WorkerProcess>;
   discoverAll(): Promise<void>;
+  /** Waits until every repository is `analyzed` at 100 (throws at once if one failed). */
+  allAnalyzed(timeoutMs: number): Promise<void>;
   /** Repository URL → state, from the Database Service's table. */
   states(): Promise<Map<string, { status: string; progress: number; failed: boolean; error: string | null }>>;
   statusMessages(): Promise<Map<string, StatusMessage[]>>;
@@ -86,6 +89,21 @@ export async function createPipelineFixture(
   const workers: WorkerProcess[] = [];
 
   const pool = schema.pool();
+  const states: PipelineFixture['states'] = async () => {
+    const { rows } = await pool.query<{
+      repository_url: string;
+      status: string;
+      progress: number;
+      failed: boolean;
+      last_error: string | null;
+    }>('SELECT repository_url, status, progress, failed, last_error FROM repository_status');
+    return new Map(
+      rows.map((r) => [
+        r.repository_url,
+        { status: r.status, progress: r.progress, failed: r.failed, error: r.last_error },
+      ]),
+    );
+  };
   return {
     repos,
     urls,
@@ -126,21 +144,19 @@ export async function createPipelineFixture(
         })),
       );
     },
-    states: async () => {
-      const { rows } = await pool.query<{
-        repository_url: string;
-        status: string;
-        progress: number;
-        failed: boolean;
-        last_error: string | null;
-      }>('SELECT repository_url, status, progress, failed, last_error FROM repository_status');
-      return new Map(
-        rows.map((r) => [
-          r.repository_url,
-          { status: r.status, progress: r.progress, failed: r.failed, error: r.last_error },
-        ]),
-      );
-    },
+    states,
+    allAnalyzed: (timeoutMs) =>
+      eventually(
+        'all repositories analyzed',
+        async () => {
+          const current = await states();
+          const failed = [...current.values()].filter((state) => state.failed);
+          if (failed.length > 0) throw new Error(`failed: ${JSON.stringify(failed)}`);
+          return urls.every((url) => current.get(url)?.status === 'analyzed' && current.get(url)?.progress === 100);
+        },
+        timeoutMs,
+        500,
+      ),
     statusMessages: async () => {
       const byUrl = new Map<string, StatusMessage[]>();
       for (const record of await admin.readMessages(Topics.status)) {

@@ -85,6 +85,15 @@ function discover(bus: MessageBus, url: string): Promise<void> {
   ]);
 }
 
+/** The task journal and status messages of a clone followed by a file selection, in order. */
+const CLONE_THEN_SELECT_TASKS = [
+  'clone:in_progress',
+  'clone:completed',
+  'select_files:in_progress',
+  'select_files:completed',
+];
+const CLONE_THEN_SELECT_STATUSES = ['cloning:0', 'cloning:50', 'cloning:100', 'file_selection:0', 'file_selection:100'];
+
 const tasksOf = (received: ReceivedMessage[]): { message: TaskMessage; headers: Record<string, string> }[] =>
   received
     .filter((m) => m.topic === Topics.tasks)
@@ -106,19 +115,18 @@ function cloningLike(): StageDefinition {
   };
 }
 
+/** A file-selection stage (after cloning) doing `run`. */
+function selectionLike(run: StageDefinition['run']): StageDefinition {
+  return { service: 'selection', taskType: 'select_files', status: 'file_selection', after: 'clone', run };
+}
+
 describe('stages on the pipeline host', () => {
   it('runs a stage on its predecessor, carrying commit, branch, run id and priority', async () => {
     const seen: StageJob[] = [];
-    const selection: StageDefinition = {
-      service: 'selection',
-      taskType: 'select_files',
-      status: 'file_selection',
-      after: 'clone',
-      run: async (job) => {
-        seen.push(job);
-        return undefined;
-      },
-    };
+    const selection = selectionLike(async (job) => {
+      seen.push(job);
+      return undefined;
+    });
     const { bus, received } = await harness(cloningLike(), [selection]);
     await discover(bus, URL_OK);
     await eventually(
@@ -127,12 +135,7 @@ describe('stages on the pipeline host', () => {
     );
 
     const tasks = tasksOf(received);
-    expect(tasks.map((t) => `${t.message.task_type}:${t.message.status}`)).toEqual([
-      'clone:in_progress',
-      'clone:completed',
-      'select_files:in_progress',
-      'select_files:completed',
-    ]);
+    expect(tasks.map((t) => `${t.message.task_type}:${t.message.status}`)).toEqual(CLONE_THEN_SELECT_TASKS);
     expect(tasks[0]?.message.task_id).toBe(tasks[1]?.message.task_id);
     expect(tasks[2]?.message.task_id).toBe(tasks[3]?.message.task_id);
     expect(tasks[0]?.message.task_id).not.toBe(tasks[2]?.message.task_id);
@@ -146,13 +149,7 @@ describe('stages on the pipeline host', () => {
     expect(seen[0]).toMatchObject({ repositoryUrl: URL_OK, commit: COMMIT, defaultBranch: 'trunk', forced: false });
 
     const statuses = statusesOf(received);
-    expect(statuses.map((s) => `${s.status}:${s.details.progress}`)).toEqual([
-      'cloning:0',
-      'cloning:50',
-      'cloning:100',
-      'file_selection:0',
-      'file_selection:100',
-    ]);
+    expect(statuses.map((s) => `${s.status}:${s.details.progress}`)).toEqual(CLONE_THEN_SELECT_STATUSES);
     expect(statuses.every((s) => s.details.error === undefined)).toBe(true);
   });
 
@@ -178,17 +175,11 @@ describe('stages on the pipeline host', () => {
       close: () => bus.close(),
     });
     let workStartedBeforeAcknowledgement: boolean | undefined;
-    const selection: StageDefinition = {
-      service: 'selection',
-      taskType: 'select_files',
-      status: 'file_selection',
-      after: 'clone',
-      run: async () => {
-        workStartedBeforeAcknowledgement = !startAcknowledged;
-        acknowledged.open();
-        return undefined;
-      },
-    };
+    const selection = selectionLike(async () => {
+      workStartedBeforeAcknowledgement = !startAcknowledged;
+      acknowledged.open();
+      return undefined;
+    });
     const { bus, received } = await harness(cloningLike(), [selection], slowStart);
     await discover(bus, URL_OK);
     await eventually(
@@ -196,33 +187,16 @@ describe('stages on the pipeline host', () => {
       () => tasksOf(received).filter((t) => t.message.status === 'completed').length === 2,
     );
     expect(workStartedBeforeAcknowledgement).toBe(true);
-    expect(tasksOf(received).map((t) => `${t.message.task_type}:${t.message.status}`)).toEqual([
-      'clone:in_progress',
-      'clone:completed',
-      'select_files:in_progress',
-      'select_files:completed',
-    ]);
-    expect(statusesOf(received).map((s) => `${s.status}:${s.details.progress}`)).toEqual([
-      'cloning:0',
-      'cloning:50',
-      'cloning:100',
-      'file_selection:0',
-      'file_selection:100',
-    ]);
+    expect(tasksOf(received).map((t) => `${t.message.task_type}:${t.message.status}`)).toEqual(CLONE_THEN_SELECT_TASKS);
+    expect(statusesOf(received).map((s) => `${s.status}:${s.details.progress}`)).toEqual(CLONE_THEN_SELECT_STATUSES);
   });
 
   it('runs a stage again on a pending task of its own type, forced', async () => {
     const seen: StageJob[] = [];
-    const selection: StageDefinition = {
-      service: 'selection',
-      taskType: 'select_files',
-      status: 'file_selection',
-      after: 'clone',
-      run: async (job) => {
-        seen.push(job);
-        return undefined;
-      },
-    };
+    const selection = selectionLike(async (job) => {
+      seen.push(job);
+      return undefined;
+    });
     const { bus, received } = await harness(cloningLike(), [selection]);
     await bus.produce([
       {
@@ -245,17 +219,11 @@ describe('stages on the pipeline host', () => {
 
   it('retries a transient failure, then dead-letters a permanent one with a failed task and a redacted error', async () => {
     let attempts = 0;
-    const flaky: StageDefinition = {
-      service: 'selection',
-      taskType: 'select_files',
-      status: 'file_selection',
-      after: 'clone',
-      run: async () => {
-        attempts += 1;
-        if (attempts === 1) throw new RepolensError('REPOLENS_UNAVAILABLE', 'database away', { retryable: true });
-        throw new RepolensError('REPOLENS_GIT_NOT_FOUND', 'https://alice:hunter2@git.example.test/org/ok not found');
-      },
-    };
+    const flaky = selectionLike(async () => {
+      attempts += 1;
+      if (attempts === 1) throw new RepolensError('REPOLENS_UNAVAILABLE', 'database away', { retryable: true });
+      throw new RepolensError('REPOLENS_GIT_NOT_FOUND', 'https://alice:hunter2@git.example.test/org/ok not found');
+    });
     const { bus, received } = await harness(cloningLike(), [flaky]);
     await discover(bus, URL_OK);
     await eventually('a failed task', () => tasksOf(received).some((t) => t.message.status === 'failed'));
