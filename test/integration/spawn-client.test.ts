@@ -4,8 +4,16 @@
  * dies takes its commands with it without leaving processes behind; the next command works.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startProcess, type ProcessRequest, type StartedProcess } from '../../src/adapters/system/spawn-client.js';
+import {
+  createProcessStarter,
+  startProcess,
+  type ProcessRequest,
+  type StartedProcess,
+} from '../../src/adapters/system/spawn-client.js';
 import { eventually } from '../support/wait.js';
 
 interface Outcome {
@@ -16,8 +24,12 @@ interface Outcome {
   readonly errors: string[];
 }
 
-function run(request: Omit<ProcessRequest, 'env'>, onStarted?: (started: StartedProcess) => void): Promise<Outcome> {
-  const started = startProcess({ env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, ...request });
+function run(
+  request: Omit<ProcessRequest, 'env'>,
+  onStarted?: (started: StartedProcess) => void,
+  start: (request: ProcessRequest) => StartedProcess = startProcess,
+): Promise<Outcome> {
+  const started = start({ env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, ...request });
   onStarted?.(started);
   let stdout = '';
   let stderr = '';
@@ -102,5 +114,32 @@ describe('spawn client', () => {
     await eventually('the command group to be gone', () => !alive(commandPid ?? 0), 10_000);
     const next = await run({ file: 'sh', args: ['-c', 'echo again'] });
     expect(next).toMatchObject({ code: 0, stdout: 'again\n' });
+  });
+
+  it('gives up a spawn server that twice exits before answering, and spawns commands directly', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'repolens-broken-spawn-server-'));
+    try {
+      const broken = join(dir, 'exits-at-once.mjs');
+      await writeFile(broken, 'process.exit(3);\n');
+      const start = createProcessStarter(broken);
+      const parentOf = (info: { pid?: number }): number | undefined => processInfo(info.pid ?? 0)?.ppid;
+      // Each of the first two commands went to a server that died under it.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const failed = await run({ file: 'sh', args: ['-c', 'echo lost'] }, undefined, start);
+        expect(failed.errors.join(' ')).toMatch(/spawn server exited/);
+        expect(failed.stdout).toBe('');
+      }
+      // Then no server is tried any more: the command is this process's own child.
+      let parent: number | undefined;
+      const direct = await run(
+        { file: 'sh', args: ['-c', 'sleep 0.2; echo direct'] },
+        (started) => started.once('spawn', () => (parent = parentOf(started))),
+        start,
+      );
+      expect(direct).toMatchObject({ code: 0, stdout: 'direct\n', errors: [] });
+      expect(parent).toBe(process.pid);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

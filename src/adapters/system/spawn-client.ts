@@ -50,12 +50,17 @@ export function killProcessGroup(pid: number | undefined): void {
 }
 
 class SpawnServer {
+  readonly #path: string;
   #child: ChildProcess | undefined;
   readonly #inFlight = new Map<number, StartedProcess>();
   #nextId = 1;
   /** Whether the current server has sent anything, and how many in a row exited before that. */
   #answered = false;
   #silentExits = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
 
   start(request: ProcessRequest): StartedProcess | undefined {
     const server = this.#server();
@@ -86,11 +91,11 @@ class SpawnServer {
   #server(): ChildProcess | undefined {
     if (this.#child !== undefined) return this.#child;
     // A server that keeps dying before it answers anything is broken here: spawn directly.
-    if (this.#silentExits >= 2 || !existsSync(SERVER_PATH)) return undefined;
+    if (this.#silentExits >= 2 || !existsSync(this.#path)) return undefined;
     let child: ChildProcess;
     try {
       // No inherited --import/--loader flags: the server is plain JavaScript.
-      child = fork(SERVER_PATH, [], {
+      child = fork(this.#path, [], {
         execArgv: [],
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -180,9 +185,11 @@ function spawnDirectly(request: ProcessRequest): StartedProcess {
   return started;
 }
 
-const server = new SpawnServer();
+/** A `startProcess` with a spawn server of its own, run from `serverPath` (tests use broken ones). */
+export function createProcessStarter(serverPath: string): (request: ProcessRequest) => StartedProcess {
+  const server = new SpawnServer(serverPath);
+  return (request) => server.start(request) ?? spawnDirectly(request);
+}
 
 /** Starts `request` as its own process group, through the spawn server when it can run. */
-export function startProcess(request: ProcessRequest): StartedProcess {
-  return server.start(request) ?? spawnDirectly(request);
-}
+export const startProcess: (request: ProcessRequest) => StartedProcess = createProcessStarter(SERVER_PATH);
