@@ -107,14 +107,11 @@ async function stageBreakdown(
   const perStage = RepositoryStatuses.map((status, i) => {
     const handOffs: number[] = [];
     const work: number[] = [];
-    for (const history of byRepository.values()) {
+    for (const [url, history] of byRepository) {
       const first = history.find((row) => row.status === status);
       const done = history.find((row) => row.status === status && row.progress === 100);
       const previous = i === 0 ? undefined : history.findLast((row) => row.status === RepositoryStatuses[i - 1]);
-      if (first !== undefined)
-        handOffs.push(
-          first.at_ms - (previous?.at_ms ?? publishedAtMs.get(history[0]?.repository_url ?? '') ?? Number.NaN),
-        );
+      if (first !== undefined) handOffs.push(first.at_ms - (previous?.at_ms ?? publishedAtMs.get(url) ?? Number.NaN));
       if (done !== undefined) work.push(Number(done.stage_duration_ms));
     }
     const from = i === 0 ? 'discovery published' : RepositoryStatuses[i - 1];

@@ -5,9 +5,8 @@
 import { join } from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { createKafkaBus } from '../../src/adapters/bus-kafka/index.js';
-import { Topics } from '../../src/contracts/topics.js';
-import { encodeMessage } from '../../src/contracts/validation.js';
 import { createNamespace, namespacedBus } from '../../src/runtime/namespace.js';
+import { discoveryRecord } from '../../test/support/discovery.js';
 import { createTestSchema, type TestSchema } from '../../test/support/postgres.js';
 import { startWorker } from '../../test/support/worker-process.js';
 
@@ -77,18 +76,7 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
   const publishedAtMs = new Map<string, number>();
   const run = async (urls: readonly string[]): Promise<void> => {
     for (const url of urls) publishedAtMs.set(url, Date.now());
-    await bus.produce(
-      urls.map((url) => ({
-        topic: Topics.discovery,
-        key: url,
-        value: encodeMessage(Topics.discovery, {
-          repository_url: url,
-          discovery_timestamp: new Date().toISOString(),
-          priority: 3,
-          source: 'automatic',
-        }),
-      })),
-    );
+    await bus.produce(urls.map((url) => discoveryRecord(url)));
     for (;;) {
       const { rows } = await pool
         .query<{ done: number; failed: number }>(

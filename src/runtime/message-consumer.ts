@@ -221,7 +221,6 @@ export async function startConsumer<T extends MessageTopic>(
           groupId: tierGroup,
           topics: [retryTopicName(topic, tier)],
           concurrency: options.concurrency,
-          // A tier is idle nearly always and its messages wait minutes anyway: poll it rarely.
           pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
           handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
         }),

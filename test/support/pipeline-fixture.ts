@@ -14,7 +14,7 @@ import { Headers } from '../../src/contracts/headers.js';
 import { RepositoryStatuses, type StatusMessage } from '../../src/contracts/status-message.js';
 import type { TaskMessage } from '../../src/contracts/task-message.js';
 import { Topics } from '../../src/contracts/topics.js';
-import { decodeMessage, encodeMessage } from '../../src/contracts/validation.js';
+import { decodeMessage } from '../../src/contracts/validation.js';
 import type { BusAdmin } from '../../src/ports/bus-admin.js';
 import type { MessageBus } from '../../src/ports/message-bus.js';
 import { createNamespace, namespacedAdmin, namespacedBus } from '../../src/runtime/namespace.js';
@@ -22,6 +22,7 @@ import { ensureTopics } from '../../src/runtime/topic-provisioning.js';
 import { createRepoRoot, startGitDaemon, type BareRepo, type RepoRoot, type TestServer } from './git-server.js';
 import { kafkaBrokers, uniqueName } from './kafka.js';
 import { createTestSchema, type TestSchema } from './postgres.js';
+import { discoveryRecord } from './discovery.js';
 import { eventually } from './wait.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
 
@@ -130,19 +131,7 @@ export async function createPipelineFixture(
       return worker;
     },
     discoverAll: async () => {
-      await bus.produce(
-        urls.map((url) => ({
-          topic: Topics.discovery,
-          key: url,
-          headers: { [Headers.runId]: crypto.randomUUID() },
-          value: encodeMessage(Topics.discovery, {
-            repository_url: url,
-            discovery_timestamp: new Date().toISOString(),
-            priority: 3,
-            source: 'automatic',
-          }),
-        })),
-      );
+      await bus.produce(urls.map((url) => discoveryRecord(url, { headers: { [Headers.runId]: crypto.randomUUID() } })));
     },
     states,
     allAnalyzed: (timeoutMs) =>

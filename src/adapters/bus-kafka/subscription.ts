@@ -415,10 +415,7 @@ export class KafkaSubscription implements Subscription, FetchHost {
       }, this.#options.commitIntervalMs);
       return;
     }
-    if (this.#commitTimer !== null) {
-      clearTimeout(this.#commitTimer);
-      this.#commitTimer = null;
-    }
+    this.#cancelCommitTimer();
     this.#commitRun = this.#commitLoop().finally(() => {
       this.#commitRun = null;
     });
@@ -467,11 +464,13 @@ export class KafkaSubscription implements Subscription, FetchHost {
     }
   }
 
+  #cancelCommitTimer(): void {
+    if (this.#commitTimer !== null) clearTimeout(this.#commitTimer);
+    this.#commitTimer = null;
+  }
+
   async #flushCommits(): Promise<void> {
-    if (this.#commitTimer !== null) {
-      clearTimeout(this.#commitTimer);
-      this.#commitTimer = null;
-    }
+    this.#cancelCommitTimer();
     while (this.#commitRun !== null) await this.#commitRun;
     await this.#commitOnce();
   }

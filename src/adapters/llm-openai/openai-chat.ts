@@ -1,7 +1,8 @@
 /**
  * Llm for OpenAI-compatible servers: `POST {baseUrl}/chat/completions` with
- * `{ model, messages, max_tokens }` (`max_completion_tokens` for servers that ask for it), the reply in `choices[0].message.content`, tokens in
- * `usage.prompt_tokens` / `usage.completion_tokens`. Covers hosted APIs, Ollama's `/v1`, vLLM,
+ * `{ model, messages, max_tokens }` (`max_completion_tokens` for servers that ask for it), the
+ * reply in `choices[0].message.content`, tokens in `usage.prompt_tokens` /
+ * `usage.completion_tokens`. Covers hosted APIs, Ollama's `/v1`, vLLM,
  * LM Studio and llama.cpp's server. Retries, timeouts and error redaction: ../http-retry.
  */
 import { RepolensError } from '../../domain/errors.js';

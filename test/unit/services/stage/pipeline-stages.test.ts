@@ -23,6 +23,7 @@ import { startPipeline, type RunningPipeline } from '../../../../src/runtime/pip
 import { ensureTopics } from '../../../../src/runtime/topic-provisioning.js';
 import type { StageJob } from '../../../../src/services/stage/stage-job.js';
 import type { StageDefinition } from '../../../../src/services/stage/stage-route.js';
+import { discoveryRecord } from '../../../support/discovery.js';
 import { eventually, gate } from '../../../support/wait.js';
 
 const COMMIT = 'a'.repeat(40);
@@ -71,18 +72,7 @@ async function harness(
 }
 
 function discover(bus: MessageBus, url: string): Promise<void> {
-  return bus.produce([
-    {
-      topic: Topics.discovery,
-      key: url,
-      value: encodeMessage(Topics.discovery, {
-        repository_url: url,
-        discovery_timestamp: new Date().toISOString(),
-        priority: 4,
-        source: 'manual',
-      }),
-    },
-  ]);
+  return bus.produce([discoveryRecord(url, { priority: 4, source: 'manual' })]);
 }
 
 /** The task journal and status messages of a clone followed by a file selection, in order. */
