@@ -5,7 +5,12 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKafkaBus, createKafkaBusAdmin, type KafkaBusOptions } from '../../src/adapters/bus-kafka/index.js';
+import {
+  createKafkaBus,
+  createKafkaBusAdmin,
+  type BusLogger,
+  type KafkaBusOptions,
+} from '../../src/adapters/bus-kafka/index.js';
 import { ErrorCodes, RepolensError } from '../../src/domain/errors.js';
 import { partitionForKey } from '../../src/domain/partitioner.js';
 import type { BusAdmin } from '../../src/ports/bus-admin.js';
@@ -240,6 +245,41 @@ describe('bus-kafka: producing and consuming', () => {
     // Closing does not wait out the interval: it commits what finished before leaving.
     await subscription.close();
     expect(await committed()).toBe(4n);
+  });
+
+  it('under a steady stream of completions, still commits at most once per commitIntervalMs', async () => {
+    const name = await topic(1);
+    // The adapter logs each OffsetCommit it made ("committed") at debug level.
+    let commits = 0;
+    const counting: BusLogger = {
+      debug: (_bindings, message) => {
+        if (message === 'committed') commits += 1;
+      },
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+      child: () => counting,
+    };
+    const count = 300;
+    await bus().produce(
+      Array.from({ length: count }, (_, i) => ({ topic: name, key: 'one-key', value: Buffer.from(String(i)) })),
+    );
+    let first = 0;
+    let last = 0;
+    let finished = 0;
+    // One key: completions follow each other every couple of milliseconds, so one always
+    // arrives while a commit is in flight. That must not start the next commit at once.
+    await subscribe(bus({ commitIntervalMs: 300, logger: counting }), uniqueName('g'), [name], async () => {
+      first ||= Date.now();
+      await delay(2);
+      finished += 1;
+      last = Date.now();
+    });
+    await eventually('every message to finish', () => finished === count, 60_000);
+    await delay(1_000);
+    const intervals = Math.ceil((last - first) / 300);
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThanOrEqual(intervals + 2);
   });
 
   it('with a long pollWaitMs, still delivers at once (an arriving message ends the poll) and closes at once', async () => {

@@ -401,13 +401,11 @@ export class KafkaSubscription implements Subscription, FetchHost {
 
   /**
    * Commits the watermarks soon: after `commitIntervalMs`, so completions close together share
-   * one OffsetCommit (each is a replicated write on the brokers), or at once with `now`.
+   * one OffsetCommit (each is a replicated write on the brokers), or at once with `now`. A
+   * completion during a commit waits for the interval too; only `now` follows the running
+   * commit at once (else a steady stream would commit back to back, about every other message).
    */
   #requestCommit(options: { now?: boolean } = {}): void {
-    if (this.#commitRun !== null) {
-      this.#commitAgain = true;
-      return;
-    }
     if (options.now !== true && this.#options.commitIntervalMs > 0) {
       this.#commitTimer ??= setTimeout(() => {
         this.#commitTimer = null;
@@ -416,6 +414,10 @@ export class KafkaSubscription implements Subscription, FetchHost {
       return;
     }
     this.#cancelCommitTimer();
+    if (this.#commitRun !== null) {
+      this.#commitAgain = true;
+      return;
+    }
     this.#commitRun = this.#commitLoop().finally(() => {
       this.#commitRun = null;
     });
