@@ -3,6 +3,7 @@
  * after a member is closed with a hung handler, backpressure, partitions added under a running
  * subscription, the BusAdmin operations, and how failures surface (error codes, not text).
  */
+import { subscribe as subscribeChannel, unsubscribe as unsubscribeChannel } from 'node:diagnostics_channel';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -245,6 +246,46 @@ describe('bus-kafka: producing and consuming', () => {
     // Closing does not wait out the interval: it commits what finished before leaving.
     await subscription.close();
     expect(await committed()).toBe(4n);
+  });
+
+  it('sends what waits for partitions one broker leads as one Produce request, one request per leader', async () => {
+    const name = await topic(6);
+    const metadataAdmin = createTestAdmin();
+    const leaders = await metadataAdmin
+      .metadata({ topics: [name] })
+      .then((metadata) => metadata.topics.get(name)?.partitions.map((partition) => partition.leader) ?? [])
+      .finally(() => metadataAdmin.close());
+    const keyFor = (partition: number): string => {
+      for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), 6) === partition) return `k${i}`;
+    };
+    const shared = leaders.findIndex((leader, p) => leaders.indexOf(leader) !== p);
+    const sibling = leaders.indexOf(leaders[shared] ?? -1);
+    const elsewhere = leaders.findIndex((leader) => leader !== leaders[shared]);
+    expect(shared).toBeGreaterThan(-1); // six partitions, at most five brokers: two share a leader
+    const message = (partition: number) => ({ topic: name, key: keyFor(partition), value: Buffer.from('x') });
+    const producer = bus();
+    await producer.produce([message(0)]); // connections and the producer id are set up
+
+    // The library announces every request it sends; Produce is API key 0.
+    let produceRequests = 0;
+    const count = (context: unknown): void => {
+      if ((context as { apiKey?: number }).apiKey === 0) produceRequests += 1;
+    };
+    subscribeChannel('tracing:plt:kafka:connections:api:start', count);
+    try {
+      await producer.produce([message(shared), message(sibling)]);
+      expect(produceRequests).toBe(1);
+      if (elsewhere !== -1) {
+        produceRequests = 0;
+        await producer.produce([message(shared), message(elsewhere)]);
+        expect(produceRequests).toBe(2);
+      }
+    } finally {
+      unsubscribeChannel('tracing:plt:kafka:connections:api:start', count);
+    }
+    const ends = await admin().endOffsets(name);
+    expect(ends.get(sibling)).toBe(sibling === 0 ? 2n : 1n);
+    expect(ends.get(shared)).toBe((shared === 0 ? 1n : 0n) + (elsewhere === -1 ? 1n : 2n));
   });
 
   it('under a steady stream of completions, still commits at most once per commitIntervalMs', async () => {

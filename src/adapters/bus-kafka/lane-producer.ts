@@ -1,25 +1,40 @@
 /**
  * The producing half of the Kafka bus: an idempotent producer (acks=all) that picks every
- * partition itself and keeps one send in flight per partition ("lane").
+ * partition itself, keeps one send in flight per partition ("lane"), and sends whatever waits on
+ * the lanes one broker leads as one Produce request.
  *
  * Why lanes: @platformatic/kafka 1.x numbers a partition's idempotent batches when it builds a
  * request and advances the number only when the response arrives, so two concurrent sends to
  * one partition would carry the same sequence number and the broker would drop the second as a
  * duplicate. Sends to different partitions do not share numbers (the library keys them by
- * topic:partition, and deduplicates the producer-id request of concurrent first sends), so each
- * partition gets its own queue and the partitions' sends overlap. Calls that queue up on a lane
- * while its send is in flight are coalesced into the next send, within the per-partition limit.
+ * topic:partition, and deduplicates the producer-id request of concurrent first sends).
+ *
+ * Why one request per broker: every acknowledged write costs the leader a request and its
+ * followers a replication round trip each, whatever the request carries. A stage's start (its
+ * task and its status message) and concurrent repositories' messages often go to partitions one
+ * broker leads; sent together they cost one write instead of several. Each leader has one send
+ * in flight; calls that queue up meanwhile go in its next send, within the per-partition limit.
+ * A lane's leader is taken from the metadata its messages were assigned with; if that was stale,
+ * the library splits the send by the current leaders, and a partition still has only one send.
  *
  * A producer whose send finally failed is discarded (a batch that was written after all would
  * make the next one look like a duplicate); transient failures are first retried with the same
- * producer and the same batch, which the broker de-duplicates.
+ * producer and the same batch, which the broker de-duplicates, leaving out partitions the library
+ * reports as written by the failed send.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { ProduceAcks, Producer, stringSerializer, type MessageToProduce } from '@platformatic/kafka';
 import { partitionForKey } from '../../domain/partitioner.js';
 import type { OutgoingMessage } from '../../ports/message-bus.js';
 import { guardUnknownBrokers } from './client-guards.js';
-import { closedError, isKafkaUserError, isUnavailableError, toBusError, unknownTopicError } from './errors.js';
+import {
+  closedError,
+  errorTree,
+  isKafkaUserError,
+  isUnavailableError,
+  toBusError,
+  unknownTopicError,
+} from './errors.js';
 import { errorBindings } from './logger.js';
 import type { ResolvedKafkaBusOptions } from './options.js';
 
@@ -53,7 +68,16 @@ interface Slice {
 
 interface Lane {
   readonly pending: Slice[];
-  running: Promise<void> | null;
+  /** A send with this lane's messages is in flight. */
+  sending: boolean;
+  /** Broker id leading the partition, as of the latest call for it (-1: unknown). */
+  leader: number;
+}
+
+/** A message with its partition's leader, as the metadata it was assigned with says. */
+interface AssignedMessage {
+  readonly message: KafkaMessage;
+  readonly leader: number;
 }
 
 export class LaneProducer {
@@ -62,6 +86,8 @@ export class LaneProducer {
   /** Assignments run one at a time so calls enter their lanes in call order. */
   #assigning: Promise<unknown> = Promise.resolve();
   readonly #lanes = new Map<string, Lane>();
+  /** The running send loop per leader. */
+  readonly #senders = new Map<number, Promise<void>>();
   #closed = false;
   /** Next partition per topic for messages without a key. */
   readonly #roundRobin = new Map<string, number>();
@@ -87,22 +113,21 @@ export class LaneProducer {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#assigning;
-    const running = [...this.#lanes.values()].map((lane) => lane.running);
-    await Promise.all(running.filter((drain): drain is Promise<void> => drain !== null));
+    while (this.#senders.size > 0) await Promise.all(this.#senders.values());
     await this.#discard();
   }
 
   /** Splits a call by partition into its lanes (synchronously, keeping call order per lane). */
   #enqueue(
-    batch: readonly KafkaMessage[],
+    batch: readonly AssignedMessage[],
     messages: readonly OutgoingMessage[],
     topics: readonly string[],
     deadline: number,
   ): Promise<void>[] {
     // Per lane, in order, cut into pieces that each fit one send.
-    const pieces: [string, { messages: KafkaMessage[]; bytes: number }][] = [];
-    const open = new Map<string, { messages: KafkaMessage[]; bytes: number }>();
-    batch.forEach((message, index) => {
+    const pieces: [string, { messages: KafkaMessage[]; bytes: number; leader: number }][] = [];
+    const open = new Map<string, { messages: KafkaMessage[]; bytes: number; leader: number }>();
+    batch.forEach(({ message, leader }, index) => {
       const id = `${message.topic}:${message.partition}`;
       const size = approximateSize(messages[index] as OutgoingMessage);
       let piece = open.get(id);
@@ -111,48 +136,68 @@ export class LaneProducer {
         piece.messages.length > 0 &&
         (piece.bytes + size > MAX_LANE_SEND_BYTES || piece.messages.length >= MAX_LANE_SEND_MESSAGES);
       if (piece === undefined || full) {
-        piece = { messages: [], bytes: 0 };
+        piece = { messages: [], bytes: 0, leader };
         open.set(id, piece);
         pieces.push([id, piece]);
       }
       piece.messages.push(message);
       piece.bytes += size;
     });
-    return pieces.map(
-      ([id, group]) =>
+    const sent = pieces.map(
+      ([id, { messages: pieceMessages, bytes, leader }]) =>
         new Promise<void>((resolve, reject) => {
           let lane = this.#lanes.get(id);
           if (lane === undefined) {
-            lane = { pending: [], running: null };
+            lane = { pending: [], sending: false, leader };
             this.#lanes.set(id, lane);
           }
-          lane.pending.push({ ...group, topics, deadline, resolve, reject });
-          lane.running ??= this.#drain(lane);
+          lane.leader = leader;
+          lane.pending.push({ messages: pieceMessages, bytes, topics, deadline, resolve, reject });
         }),
     );
+    // Only now, with the whole call on its lanes, so that a leader's first send takes all of it.
+    for (const leader of new Set(pieces.map(([, piece]) => piece.leader))) this.#startSender(leader);
+    return sent;
   }
 
-  async #drain(lane: Lane): Promise<void> {
+  /** Starts the send loop of `leader` unless it runs (a running one picks up new slices). */
+  #startSender(leader: number): void {
+    if (this.#senders.has(leader)) return;
+    this.#senders.set(leader, this.#send(leader));
+  }
+
+  /** Sends, one request at a time, what waits on the idle lanes `leader` leads, until none waits. */
+  async #send(leader: number): Promise<void> {
     try {
-      while (lane.pending.length > 0) {
-        const slices = takeSlices(lane.pending);
-        const topics = [...new Set(slices.flatMap((s) => s.topics))];
-        const deadline = Math.min(...slices.map((s) => s.deadline));
+      for (;;) {
+        const taken: { lane: Lane; slices: Slice[] }[] = [];
+        for (const lane of this.#lanes.values()) {
+          if (lane.leader !== leader || lane.sending || lane.pending.length === 0) continue;
+          lane.sending = true;
+          taken.push({ lane, slices: takeSlices(lane.pending) });
+        }
+        // Deleted in the same turn as this emptiness check (finally runs before any other
+        // code): a slice queued after it starts a new loop, and none is left behind.
+        if (taken.length === 0) return;
+        const slices = taken.flatMap((t) => t.slices);
         try {
           await this.#sendWithRetries(
-            slices.flatMap((s) => s.messages),
-            topics,
-            deadline,
+            slices.flatMap((slice) => slice.messages),
+            [...new Set(slices.flatMap((slice) => slice.topics))],
+            Math.min(...slices.map((slice) => slice.deadline)),
           );
           for (const slice of slices) slice.resolve();
         } catch (error) {
           for (const slice of slices) slice.reject(error);
         }
+        for (const { lane } of taken) {
+          lane.sending = false;
+          // Its leader changed while this send was in flight: that leader's loop skipped it.
+          if (lane.leader !== leader && lane.pending.length > 0) this.#startSender(lane.leader);
+        }
       }
     } finally {
-      // Cleared in the same turn as the last emptiness check: a slice queued after this starts a
-      // new drain, and none is left behind by a drain that is about to end.
-      lane.running = null;
+      this.#senders.delete(leader);
     }
   }
 
@@ -188,7 +233,7 @@ export class LaneProducer {
     topics: readonly string[],
     messages: readonly OutgoingMessage[],
     deadline: number,
-  ): Promise<KafkaMessage[]> {
+  ): Promise<AssignedMessage[]> {
     let unknownTopicRetried = false;
     for (let attempt = 1; ; attempt++) {
       if (this.#closed) throw closedError('produce');
@@ -216,10 +261,11 @@ export class LaneProducer {
   }
 
   async #sendWithRetries(batch: KafkaMessage[], topics: readonly string[], deadline: number): Promise<void> {
+    let remaining = batch;
     for (let attempt = 1; ; attempt++) {
       const producer = this.#client();
       try {
-        await producer.send({ messages: batch });
+        await producer.send({ messages: remaining });
         return;
       } catch (error) {
         const retry = isUnavailableError(error) && Date.now() + 250 < deadline && !this.#closed;
@@ -229,6 +275,11 @@ export class LaneProducer {
           if (this.#producer === producer) await this.#discard();
           throw toBusError(error, 'produce', { topics });
         }
+        // A send the library split over several leaders may have been written to some: their
+        // sequence numbers moved on, so sending them again would write them twice.
+        const written = writtenPartitions(error);
+        remaining = remaining.filter((message) => !written.has(`${message.topic}:${message.partition}`));
+        if (remaining.length === 0) return;
         producer.clearMetadata();
         await delay(Math.min(250 * attempt, 2_000));
       }
@@ -239,20 +290,26 @@ export class LaneProducer {
     producer: KafkaProducer,
     topics: readonly string[],
     messages: readonly OutgoingMessage[],
-  ): Promise<KafkaMessage[]> {
+  ): Promise<AssignedMessage[]> {
     // The library's metadata cache (refreshed after metadataMaxAge, and on stale-metadata
     // errors) is the one it uses to route the send, so both agree on the partition count.
     const metadata = await producer.metadata({ topics: [...topics] });
     return messages.map((message) => {
-      const partitions = metadata.topics.get(message.topic)?.partitionsCount ?? 0;
+      const topic = metadata.topics.get(message.topic);
+      const partitions = topic?.partitionsCount ?? 0;
       if (partitions <= 0) throw unknownTopicError([message.topic], undefined);
       const key = typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key;
+      const partition =
+        key === null ? this.#nextRoundRobin(message.topic, partitions) : partitionForKey(key, partitions);
       return {
-        topic: message.topic,
-        partition: key === null ? this.#nextRoundRobin(message.topic, partitions) : partitionForKey(key, partitions),
-        ...(key === null ? {} : { key }),
-        value: message.value,
-        headers: new Map(Object.entries(message.headers ?? {})),
+        message: {
+          topic: message.topic,
+          partition,
+          ...(key === null ? {} : { key }),
+          value: message.value,
+          headers: new Map(Object.entries(message.headers ?? {})),
+        },
+        leader: topic?.partitions[partition]?.leader ?? -1,
       };
     });
   }
@@ -262,6 +319,16 @@ export class LaneProducer {
     this.#roundRobin.set(topic, next + 1);
     return next % partitions;
   }
+}
+
+/** `topic:partition` of what a failed send wrote all the same (the library attaches it as `produced`). */
+function writtenPartitions(error: unknown): Set<string> {
+  const written = new Set<string>();
+  for (const node of errorTree(error)) {
+    const offsets = (node as { produced?: { offsets?: { topic: string; partition: number }[] } }).produced?.offsets;
+    for (const { topic, partition } of offsets ?? []) written.add(`${topic}:${partition}`);
+  }
+  return written;
 }
 
 /** The oldest slice, plus the following ones while the send stays within the lane's limits. */
