@@ -7,7 +7,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-export type CpuKind = 'bench process' | 'workers' | 'git (spawn servers)' | 'kafka brokers' | 'postgresql' | 'other';
+export type CpuKind =
+  | 'bench process'
+  | 'workers'
+  | 'git (spawn servers)'
+  | 'kafka brokers'
+  | 'postgresql'
+  | 'other'
+  /** Every process and the kernel (network stack, git daemon, …), from /proc/stat. */
+  | 'whole machine';
 
 const TICKS_PER_SECOND = 100;
 
@@ -23,12 +31,21 @@ function classify(pid: number, command: string, workerPids: ReadonlySet<number>)
   return undefined;
 }
 
+/** Busy CPU seconds of all CPUs since boot: everything but idle and iowait. */
+function machineBusySeconds(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user).
+  const busy = [0, 1, 2, 5, 6, 7].reduce((sum, i) => sum + (fields[i] ?? 0), 0);
+  return busy / TICKS_PER_SECOND;
+}
+
 /** CPU seconds per kind now; subtract two snapshots for a run. Empty where /proc is missing. */
 export function cpuSnapshot(workerPids: ReadonlySet<number> = new Set()): Map<CpuKind, number> {
   const totals = new Map<CpuKind, number>();
   let entries: string[];
   try {
     entries = readdirSync('/proc');
+    totals.set('whole machine', machineBusySeconds());
   } catch {
     return totals;
   }
@@ -62,10 +79,10 @@ export function addCpu(total: Map<CpuKind, number>, more: Map<CpuKind, number>):
   for (const [kind, seconds] of more) total.set(kind, (total.get(kind) ?? 0) + seconds);
 }
 
-/** As "kind 1.2 s" parts, largest first. */
+/** As "12.3 s on the whole machine: kind 1.2 s, …", parts largest first. */
 export function formatCpu(seconds: Map<CpuKind, number>): string {
-  const parts = [...seconds].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]);
-  return parts.length === 0
-    ? 'not measured (no /proc)'
-    : parts.map(([kind, s]) => `${kind} ${s.toFixed(1)} s`).join(', ');
+  const parts = [...seconds].filter(([kind, s]) => kind !== 'whole machine' && s >= 0.05).sort((a, b) => b[1] - a[1]);
+  const machine = seconds.get('whole machine');
+  if (machine === undefined) return 'not measured (no /proc)';
+  return `${machine.toFixed(1)} s on the whole machine: ${parts.map(([kind, s]) => `${kind} ${s.toFixed(1)} s`).join(', ')}`;
 }
