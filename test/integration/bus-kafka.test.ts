@@ -288,6 +288,39 @@ describe('bus-kafka: producing and consuming', () => {
     expect(ends.get(shared)).toBe((shared === 0 ? 1n : 0n) + (elsewhere === -1 ? 1n : 2n));
   });
 
+  it("a record the broker refuses fails only its own call, not another call's message sent in the same request", async () => {
+    const name = await topic(6, { 'max.message.bytes': '2000' });
+    const metadataAdmin = createTestAdmin();
+    const leaders = await metadataAdmin
+      .metadata({ topics: [name] })
+      .then((metadata) => metadata.topics.get(name)?.partitions.map((partition) => partition.leader) ?? [])
+      .finally(() => metadataAdmin.close());
+    const keyFor = (partition: number): string => {
+      for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), 6) === partition) return `k${i}`;
+    };
+    const shared = leaders.findIndex((leader, p) => leaders.indexOf(leader) !== p);
+    const sibling = leaders.indexOf(leaders[shared] ?? -1);
+    const message = (partition: number, bytes = 1) => ({
+      topic: name,
+      key: keyFor(partition),
+      value: Buffer.alloc(bytes, 'x'),
+    });
+    const producer = bus();
+    await producer.produce([message(shared), message(sibling)]);
+
+    // While one send to the leader is in flight, the next two calls queue and go out together.
+    const busy = producer.produce([message(shared)]);
+    const small = producer.produce([message(sibling)]);
+    const tooLarge = producer.produce([message(shared, 5_000)]).catch((error: unknown) => error);
+    await expect(busy).resolves.toBeUndefined();
+    await expect(small).resolves.toBeUndefined();
+    expect(await tooLarge).toBeInstanceOf(RepolensError);
+    // The small message was written once, although the request that carried it failed.
+    const ends = await admin().endOffsets(name);
+    expect(ends.get(sibling)).toBe(2n);
+    expect(ends.get(shared)).toBe(2n);
+  });
+
   it('under a steady stream of completions, still commits at most once per commitIntervalMs', async () => {
     const name = await topic(1);
     // The adapter logs each OffsetCommit it made ("committed") at debug level.

@@ -43,8 +43,9 @@ type KafkaMessage = MessageToProduce<Buffer, Buffer, string, string>;
 
 /**
  * Largest send on one lane: below the broker's default message.max.bytes (1 MiB), since a
- * partition's messages travel as one record batch. A single bigger message is sent alone (the
- * topic's max.message.bytes decides).
+ * partition's messages travel as one record batch. A single bigger message is its lane's only
+ * message in a send (the topic's max.message.bytes decides; if it is refused, only its callers
+ * see the error).
  */
 const MAX_LANE_SEND_BYTES = 900 * 1024;
 const MAX_LANE_SEND_MESSAGES = 5_000;
@@ -67,6 +68,8 @@ interface Slice {
 }
 
 interface Lane {
+  /** `topic:partition`. */
+  readonly id: string;
   readonly pending: Slice[];
   /** A send with this lane's messages is in flight. */
   sending: boolean;
@@ -148,7 +151,7 @@ export class LaneProducer {
         new Promise<void>((resolve, reject) => {
           let lane = this.#lanes.get(id);
           if (lane === undefined) {
-            lane = { pending: [], sending: false, leader };
+            lane = { id, pending: [], sending: false, leader };
             this.#lanes.set(id, lane);
           }
           lane.leader = leader;
@@ -169,6 +172,8 @@ export class LaneProducer {
   /** Sends, one request at a time, what waits on the idle lanes `leader` leads, until none waits. */
   async #send(leader: number): Promise<void> {
     try {
+      // Yield once, so #startSender has registered this loop before it can end and unregister.
+      await Promise.resolve();
       for (;;) {
         const taken: { lane: Lane; slices: Slice[] }[] = [];
         for (const lane of this.#lanes.values()) {
@@ -176,20 +181,10 @@ export class LaneProducer {
           lane.sending = true;
           taken.push({ lane, slices: takeSlices(lane.pending) });
         }
-        // Deleted in the same turn as this emptiness check (finally runs before any other
+        // Unregistered in the same turn as this emptiness check (finally runs before any other
         // code): a slice queued after it starts a new loop, and none is left behind.
         if (taken.length === 0) return;
-        const slices = taken.flatMap((t) => t.slices);
-        try {
-          await this.#sendWithRetries(
-            slices.flatMap((slice) => slice.messages),
-            [...new Set(slices.flatMap((slice) => slice.topics))],
-            Math.min(...slices.map((slice) => slice.deadline)),
-          );
-          for (const slice of slices) slice.resolve();
-        } catch (error) {
-          for (const slice of slices) slice.reject(error);
-        }
+        await this.#sendLanes(taken);
         for (const { lane } of taken) {
           lane.sending = false;
           // Its leader changed while this send was in flight: that leader's loop skipped it.
@@ -199,6 +194,66 @@ export class LaneProducer {
     } finally {
       this.#senders.delete(leader);
     }
+  }
+
+  /** One request for the taken lanes; settles every slice. Never rejects. */
+  async #sendLanes(taken: readonly { lane: Lane; slices: Slice[] }[]): Promise<void> {
+    const send = (
+      parts: readonly { slices: Slice[] }[],
+      written: Set<string>,
+      options: { discardOnFailure: boolean },
+    ): Promise<void> => {
+      const slices = parts.flatMap((part) => part.slices);
+      return this.#sendWithRetries(
+        slices.flatMap((slice) => slice.messages),
+        [...new Set(slices.flatMap((slice) => slice.topics))],
+        Math.min(...slices.map((slice) => slice.deadline)),
+        written,
+        options,
+      );
+    };
+    const settle = (slices: readonly Slice[], error: unknown): void => {
+      for (const slice of slices) {
+        if (error === undefined) slice.resolve();
+        else slice.reject(error);
+      }
+    };
+    const written = new Set<string>();
+    try {
+      await send(taken, written, { discardOnFailure: taken.length === 1 });
+      settle(
+        taken.flatMap((t) => t.slices),
+        undefined,
+      );
+      return;
+    } catch (error) {
+      if (taken.length === 1) {
+        settle(taken[0]?.slices ?? [], error);
+        return;
+      }
+    }
+    // One partition's failure (a record too large, say) must not fail the others: each lane is
+    // sent alone with the same producer, so whatever the failed request wrote after all is
+    // recognised by its sequence numbers and not written twice. Only when every lane is settled
+    // may a final failure discard that producer.
+    const producer = this.#producer;
+    const failed = await Promise.all(
+      taken.map(async (part) => {
+        if (written.has(part.lane.id)) {
+          settle(part.slices, undefined);
+          return false;
+        }
+        try {
+          await send([part], new Set(), { discardOnFailure: false });
+          settle(part.slices, undefined);
+          return false;
+        } catch (error) {
+          settle(part.slices, error);
+          return true;
+        }
+      }),
+    );
+    if (failed.includes(true) && this.#producer === producer) await this.#discard();
   }
 
   #client(): KafkaProducer {
@@ -260,7 +315,19 @@ export class LaneProducer {
     }
   }
 
-  async #sendWithRetries(batch: KafkaMessage[], topics: readonly string[], deadline: number): Promise<void> {
+  /**
+   * Sends `batch`, retrying transient failures with the same producer until `deadline`. Adds to
+   * `written` the partitions the library reports as written although the send failed. On a
+   * final failure the producer is discarded if `discardOnFailure` (the caller may instead try
+   * the batch's partitions one by one with it first).
+   */
+  async #sendWithRetries(
+    batch: KafkaMessage[],
+    topics: readonly string[],
+    deadline: number,
+    written: Set<string>,
+    options: { discardOnFailure: boolean },
+  ): Promise<void> {
     let remaining = batch;
     for (let attempt = 1; ; attempt++) {
       const producer = this.#client();
@@ -270,14 +337,14 @@ export class LaneProducer {
       } catch (error) {
         const retry = isUnavailableError(error) && Date.now() + 250 < deadline && !this.#closed;
         this.#options.logger.warn({ ...errorBindings(error), topics, attempt, retry }, 'producing to Kafka failed');
-        if (!retry) {
-          // Only the producer this send used: another lane may already have replaced it.
-          if (this.#producer === producer) await this.#discard();
-          throw toBusError(error, 'produce', { topics });
-        }
         // A send the library split over several leaders may have been written to some: their
         // sequence numbers moved on, so sending them again would write them twice.
-        const written = writtenPartitions(error);
+        for (const partition of writtenPartitions(error)) written.add(partition);
+        if (!retry) {
+          // Only the producer this send used: another lane may already have replaced it.
+          if (options.discardOnFailure && this.#producer === producer) await this.#discard();
+          throw toBusError(error, 'produce', { topics });
+        }
         remaining = remaining.filter((message) => !written.has(`${message.topic}:${message.partition}`));
         if (remaining.length === 0) return;
         producer.clearMetadata();

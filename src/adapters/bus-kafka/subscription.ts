@@ -418,16 +418,20 @@ export class KafkaSubscription implements Subscription, FetchHost {
       this.#commitAgain = true;
       return;
     }
-    this.#commitRun = this.#commitLoop().finally(() => {
-      this.#commitRun = null;
-    });
+    this.#commitRun = this.#commitLoop();
   }
 
   async #commitLoop(): Promise<void> {
-    do {
-      this.#commitAgain = false;
-      await this.#commitOnce();
-    } while (this.#commitAgain);
+    try {
+      do {
+        this.#commitAgain = false;
+        await this.#commitOnce();
+      } while (this.#commitAgain);
+    } finally {
+      // In the same turn as the last #commitAgain check: a request after it starts a new run
+      // (a `.finally` callback would run a turn later, and a request in between would be lost).
+      this.#commitRun = null;
+    }
   }
 
   async #commitOnce(): Promise<void> {
