@@ -52,6 +52,37 @@ async function topic(partitions = 5, config: Record<string, string> = {}): Promi
   return name;
 }
 
+/** The leader broker of each partition of `name`. */
+async function partitionLeaders(name: string): Promise<number[]> {
+  const metadataAdmin = createTestAdmin();
+  try {
+    const metadata = await metadataAdmin.metadata({ topics: [name] });
+    return metadata.topics.get(name)?.partitions.map((partition) => partition.leader) ?? [];
+  } finally {
+    await metadataAdmin.close();
+  }
+}
+
+/** A key that `partitionForKey` puts on `partition` of `count`. */
+function keyForPartition(partition: number, count: number): string {
+  for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), count) === partition) return `k${i}`;
+}
+
+/** Counts the Produce requests (API key 0) the Kafka library sends while `run` runs. */
+async function countProduceRequests(run: () => Promise<void>): Promise<number> {
+  let requests = 0;
+  const count = (context: unknown): void => {
+    if ((context as { apiKey?: number }).apiKey === 0) requests += 1;
+  };
+  subscribeChannel('tracing:plt:kafka:connections:api:start', count);
+  try {
+    await run();
+  } finally {
+    unsubscribeChannel('tracing:plt:kafka:connections:api:start', count);
+  }
+  return requests;
+}
+
 async function subscribe(
   target: MessageBus,
   groupId: string,
@@ -250,14 +281,8 @@ describe('bus-kafka: producing and consuming', () => {
 
   it('sends what waits for partitions one broker leads as one Produce request, one request per leader', async () => {
     const name = await topic(6);
-    const metadataAdmin = createTestAdmin();
-    const leaders = await metadataAdmin
-      .metadata({ topics: [name] })
-      .then((metadata) => metadata.topics.get(name)?.partitions.map((partition) => partition.leader) ?? [])
-      .finally(() => metadataAdmin.close());
-    const keyFor = (partition: number): string => {
-      for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), 6) === partition) return `k${i}`;
-    };
+    const leaders = await partitionLeaders(name);
+    const keyFor = (partition: number): string => keyForPartition(partition, 6);
     const shared = leaders.findIndex((leader, p) => leaders.indexOf(leader) !== p);
     const sibling = leaders.indexOf(leaders[shared] ?? -1);
     const elsewhere = leaders.findIndex((leader) => leader !== leaders[shared]);
@@ -266,22 +291,9 @@ describe('bus-kafka: producing and consuming', () => {
     const producer = bus();
     await producer.produce([message(0)]); // connections and the producer id are set up
 
-    // The library announces every request it sends; Produce is API key 0.
-    let produceRequests = 0;
-    const count = (context: unknown): void => {
-      if ((context as { apiKey?: number }).apiKey === 0) produceRequests += 1;
-    };
-    subscribeChannel('tracing:plt:kafka:connections:api:start', count);
-    try {
-      await producer.produce([message(shared), message(sibling)]);
-      expect(produceRequests).toBe(1);
-      if (elsewhere !== -1) {
-        produceRequests = 0;
-        await producer.produce([message(shared), message(elsewhere)]);
-        expect(produceRequests).toBe(2);
-      }
-    } finally {
-      unsubscribeChannel('tracing:plt:kafka:connections:api:start', count);
+    expect(await countProduceRequests(() => producer.produce([message(shared), message(sibling)]))).toBe(1);
+    if (elsewhere !== -1) {
+      expect(await countProduceRequests(() => producer.produce([message(shared), message(elsewhere)]))).toBe(2);
     }
     const ends = await admin().endOffsets(name);
     expect(ends.get(sibling)).toBe(sibling === 0 ? 2n : 1n);
@@ -290,14 +302,8 @@ describe('bus-kafka: producing and consuming', () => {
 
   it("a record the broker refuses fails only its own call, not another call's message sent in the same request", async () => {
     const name = await topic(6, { 'max.message.bytes': '2000' });
-    const metadataAdmin = createTestAdmin();
-    const leaders = await metadataAdmin
-      .metadata({ topics: [name] })
-      .then((metadata) => metadata.topics.get(name)?.partitions.map((partition) => partition.leader) ?? [])
-      .finally(() => metadataAdmin.close());
-    const keyFor = (partition: number): string => {
-      for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), 6) === partition) return `k${i}`;
-    };
+    const leaders = await partitionLeaders(name);
+    const keyFor = (partition: number): string => keyForPartition(partition, 6);
     const shared = leaders.findIndex((leader, p) => leaders.indexOf(leader) !== p);
     const sibling = leaders.indexOf(leaders[shared] ?? -1);
     const message = (partition: number, bytes = 1) => ({
