@@ -212,23 +212,16 @@ export class LaneProducer {
         options,
       );
     };
-    const settle = (slices: readonly Slice[], error: unknown): void => {
-      for (const slice of slices) {
-        if (error === undefined) slice.resolve();
-        else slice.reject(error);
-      }
-    };
+    const resolve = (slices: readonly Slice[]): void => slices.forEach((slice) => slice.resolve());
+    const reject = (slices: readonly Slice[], error: unknown): void => slices.forEach((slice) => slice.reject(error));
     const written = new Set<string>();
     try {
       await send(taken, written, { discardOnFailure: taken.length === 1 });
-      settle(
-        taken.flatMap((t) => t.slices),
-        undefined,
-      );
+      resolve(taken.flatMap((part) => part.slices));
       return;
     } catch (error) {
       if (taken.length === 1) {
-        settle(taken[0]?.slices ?? [], error);
+        reject(taken[0]?.slices ?? [], error);
         return;
       }
     }
@@ -239,16 +232,12 @@ export class LaneProducer {
     const producer = this.#producer;
     const failed = await Promise.all(
       taken.map(async (part) => {
-        if (written.has(part.lane.id)) {
-          settle(part.slices, undefined);
-          return false;
-        }
         try {
-          await send([part], new Set(), { discardOnFailure: false });
-          settle(part.slices, undefined);
+          if (!written.has(part.lane.id)) await send([part], new Set(), { discardOnFailure: false });
+          resolve(part.slices);
           return false;
         } catch (error) {
-          settle(part.slices, error);
+          reject(part.slices, error);
           return true;
         }
       }),
