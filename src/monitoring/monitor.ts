@@ -9,7 +9,7 @@ import type { BusAdmin } from '../ports/bus-admin.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { AlertEvaluator } from './alert-evaluator.js';
-import { readConsumerLag, retainedMessages, seedGroups, type LagRow, type WatchedGroup } from './consumer-lag.js';
+import { readLag, seedGroups, type LagRow, type WatchedGroup } from './consumer-lag.js';
 import { lagKey, type RepolensMetrics } from './metrics.js';
 
 export interface MonitorOptions {
@@ -34,14 +34,14 @@ export function startMonitor(options: MonitorOptions): Monitor {
   const controller = new AbortController();
 
   const tick = async (): Promise<readonly LagRow[]> => {
-    const rows = await readConsumerLag(options.admin, groups);
+    const { rows, retained } = await readLag(options.admin, groups, [Topics.dlq]);
     const seen = new Set<string>();
     for (const row of rows) {
       options.metrics.setLag(row.group, row.topic, row.partition, row.lag);
       seen.add(lagKey(row.group, row.topic, row.partition));
     }
     options.metrics.pruneLag(seen);
-    options.metrics.setDlqSize(await retainedMessages(options.admin, Topics.dlq));
+    options.metrics.setDlqSize(retained.get(Topics.dlq) ?? 0);
     options.evaluator.recordLag(rows);
     options.evaluator.evaluate();
     return rows;

@@ -23,6 +23,18 @@ export interface NewTopic {
 /** Offsets per partition of one topic. */
 export type PartitionOffsets = ReadonlyMap<number, bigint>;
 
+/** Earliest retained and log-end offsets of one topic's partitions. */
+export interface TopicOffsets {
+  readonly earliest: PartitionOffsets;
+  readonly latest: PartitionOffsets;
+}
+
+/** A consumer group and the topics whose committed offsets are wanted. */
+export interface GroupTopics {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+}
+
 export interface ReadOptions {
   /** Start offset per partition (default: the earliest retained). */
   readonly from?: PartitionOffsets;
@@ -45,6 +57,13 @@ export interface BusAdmin {
   startOffsets(topic: string): Promise<PartitionOffsets>;
   /** Offsets a group has committed, per topic; partitions without a commit are left out. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<ReadonlyMap<string, PartitionOffsets>>;
+  /**
+   * Earliest and latest offsets of several topics in one round of requests (a monitor reading
+   * every topic each interval); topics that do not exist are left out.
+   */
+  topicOffsets(topics: readonly string[]): Promise<ReadonlyMap<string, TopicOffsets>>;
+  /** Committed offsets of several groups at once: group → topic → partition → offset. */
+  groupOffsets(groups: readonly GroupTopics[]): Promise<ReadonlyMap<string, ReadonlyMap<string, PartitionOffsets>>>;
   /** Reads retained messages of a topic without joining a group, partition by partition in order. */
   readMessages(topic: string, options?: ReadOptions): Promise<ReceivedMessage[]>;
   /** Deletes every message of a partition below `offset` (Kafka DeleteRecords). */

@@ -68,6 +68,21 @@ export function namespacedAdmin(admin: BusAdmin, ns: Namespace): BusAdmin {
       const offsets = await admin.committedOffsets(wire(groupId), topics.map(wire));
       return new Map([...offsets].map(([topic, partitions]) => [ns.fromWire(topic), partitions]));
     },
+    topicOffsets: async (topics) => {
+      const offsets = await admin.topicOffsets(topics.map(wire));
+      return new Map([...offsets].map(([topic, partitions]) => [ns.fromWire(topic), partitions]));
+    },
+    groupOffsets: async (groups) => {
+      const offsets = await admin.groupOffsets(
+        groups.map(({ groupId, topics }) => ({ groupId: wire(groupId), topics: topics.map(wire) })),
+      );
+      return new Map(
+        [...offsets].map(([groupId, byTopic]) => [
+          ns.fromWire(groupId),
+          new Map([...byTopic].map(([topic, partitions]) => [ns.fromWire(topic), partitions])),
+        ]),
+      );
+    },
     readMessages: async (topic, options) => (await admin.readMessages(wire(topic), options)).map((m) => unwrap(ns, m)),
     deleteRecordsBefore: (topic, partition, offset) => admin.deleteRecordsBefore(wire(topic), partition, offset),
     close: () => admin.close(),

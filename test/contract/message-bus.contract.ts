@@ -219,6 +219,53 @@ export function describeMessageBusContract(
       expect(secondSeen).toEqual(['m2', 'm3', 'm4']);
     });
 
+    it('reads the offsets of several topics and the commits of several groups in one call', async () => {
+      const other = name('topic');
+      const replicationFactor = Math.min(3, await fixture.admin.brokerCount());
+      await fixture.admin.createTopics([{ name: other, partitions: 2, replicationFactor, config: {} }]);
+      await produce(6, (i) => `repo-${i}`);
+      await produce(3, (i) => `other-${i}`, other);
+      const groupId = name('group');
+      const seen: string[] = [];
+      const member = await subscribe(fixture.bus, groupId, async (m) => void seen.push(text(m)));
+      await eventually('the group to finish the first topic', () => seen.length === 6, settleMs * 3);
+      await member.close();
+
+      const missing = name('missing');
+      const offsets = await fixture.admin.topicOffsets([topic, other, missing]);
+      expect([...offsets.keys()].sort()).toEqual([topic, other].sort());
+      for (const [name, count, partitions] of [
+        [topic, 6, PARTITIONS],
+        [other, 3, 2],
+      ] as const) {
+        const { earliest, latest } = offsets.get(name) ?? {
+          earliest: new Map<number, bigint>(),
+          latest: new Map<number, bigint>(),
+        };
+        expect([...latest.keys()].sort()).toEqual(Array.from({ length: partitions }, (_, p) => p));
+        expect(latest).toEqual(await fixture.admin.endOffsets(name));
+        expect(earliest).toEqual(await fixture.admin.startOffsets(name));
+        const retained = [...latest].reduce((sum, [p, end]) => sum + end - (earliest.get(p) ?? 0n), 0n);
+        expect(retained).toBe(BigInt(count));
+      }
+
+      const never = name('group');
+      const committed = await fixture.admin.groupOffsets([
+        { groupId, topics: [topic, other] },
+        { groupId: never, topics: [topic] },
+      ]);
+      // Every partition that holds a message is committed to its end; the other topic not at all.
+      const ends = offsets.get(topic)?.latest ?? new Map<number, bigint>();
+      const starts = offsets.get(topic)?.earliest ?? new Map<number, bigint>();
+      const withMessages = [...ends].filter(([p, end]) => end > (starts.get(p) ?? 0n));
+      expect([...(committed.get(groupId)?.keys() ?? [])]).toEqual([topic]);
+      for (const [p, end] of withMessages) expect(committed.get(groupId)?.get(topic)?.get(p)).toBe(end);
+      expect(committed.get(groupId)?.get(topic)).toEqual(
+        await fixture.admin.committedOffsets(groupId, [topic]).then((c) => c.get(topic)),
+      );
+      expect(committed.get(never)?.size).toBe(0);
+    });
+
     it('stops a subscription whose handler rejects, leaving that message for the group', async () => {
       const groupId = name('group');
       const key = 'repo-failing';

@@ -13,6 +13,7 @@ import {
   type KafkaBusOptions,
 } from '../../src/adapters/bus-kafka/index.js';
 import { ErrorCodes, RepolensError } from '../../src/domain/errors.js';
+import { readLag } from '../../src/monitoring/consumer-lag.js';
 import { partitionForKey } from '../../src/domain/partitioner.js';
 import type { BusAdmin } from '../../src/ports/bus-admin.js';
 import type { MessageBus, MessageHandler, ReceivedMessage, Subscription } from '../../src/ports/message-bus.js';
@@ -68,11 +69,18 @@ function keyForPartition(partition: number, count: number): string {
   for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), count) === partition) return `k${i}`;
 }
 
-/** Counts the Produce requests (API key 0) the Kafka library sends while `run` runs. */
-async function countProduceRequests(run: () => Promise<void>): Promise<number> {
-  let requests = 0;
+const API_PRODUCE = 0;
+const API_LIST_OFFSETS = 2;
+const API_METADATA = 3;
+const API_OFFSET_FETCH = 9;
+const API_FIND_COORDINATOR = 10;
+
+/** Counts the requests the Kafka library sends while `run` runs, per API key. */
+async function countRequests(run: () => Promise<void>): Promise<Map<number, number>> {
+  const requests = new Map<number, number>();
   const count = (context: unknown): void => {
-    if ((context as { apiKey?: number }).apiKey === 0) requests += 1;
+    const apiKey = (context as { apiKey?: number }).apiKey;
+    if (apiKey !== undefined) requests.set(apiKey, (requests.get(apiKey) ?? 0) + 1);
   };
   subscribeChannel('tracing:plt:kafka:connections:api:start', count);
   try {
@@ -81,6 +89,10 @@ async function countProduceRequests(run: () => Promise<void>): Promise<number> {
     unsubscribeChannel('tracing:plt:kafka:connections:api:start', count);
   }
   return requests;
+}
+
+async function countProduceRequests(run: () => Promise<void>): Promise<number> {
+  return (await countRequests(run)).get(API_PRODUCE) ?? 0;
 }
 
 async function subscribe(
@@ -541,6 +553,46 @@ describe('bus-kafka: admin', () => {
     expect([...(await a.endOffsets(name)).keys()]).toEqual([0, 1, 2, 3, 4]);
     expect(await a.brokerCount()).toBeGreaterThanOrEqual(replication);
     expect(await a.describeTopics([uniqueName('missing')])).toEqual([]);
+  });
+
+  it('reads the lag of many groups with a few requests in all, not a few per group', async () => {
+    const a = admin();
+    const names: string[] = [];
+    for (let t = 0; t < 6; t++) names.push(await topic(3));
+    const producer = bus();
+    // Topic t holds t + 1 messages.
+    await producer.produce(
+      names.flatMap((name, t) =>
+        Array.from({ length: t + 1 }, (_, i) => ({ topic: name, key: `k${i}`, value: Buffer.from('x') })),
+      ),
+    );
+    const groups = names.map((name) => ({ group: uniqueName('it-lag'), topic: name }));
+    // The first group reads its topic to the end and commits; the others never commit.
+    const first = groups[0] as { group: string; topic: string };
+    const seen: string[] = [];
+    const member = await subscribe(bus(), first.group, [first.topic], async (m) => void seen.push(text(m)));
+    await eventually('the first group to read its message', () => seen.length === 1, 30_000);
+    await member.close();
+    const brokers = await a.brokerCount();
+    // The first reading opens connections, learns API versions and caches the metadata.
+    await readLag(a, groups);
+
+    let reading: Awaited<ReturnType<typeof readLag>> | undefined;
+    const requests = await countRequests(async () => {
+      reading = await readLag(a, groups, [names[5] as string]);
+    });
+    expect(requests.get(API_LIST_OFFSETS) ?? 0).toBeLessThanOrEqual(2 * brokers); // earliest and latest, per leader
+    expect(requests.get(API_OFFSET_FETCH) ?? 0).toBeLessThanOrEqual(brokers); // per group coordinator
+    expect(requests.get(API_FIND_COORDINATOR) ?? 0).toBeLessThanOrEqual(1); // for all groups at once
+    expect(requests.get(API_METADATA) ?? 0).toBe(0); // cached
+    const lagOf = (group: string): number =>
+      (reading?.rows ?? []).filter((row) => row.group === group).reduce((sum, row) => sum + row.lag, 0);
+    expect(groups.map((g) => lagOf(g.group))).toEqual([0, 2, 3, 4, 5, 6]);
+    expect((reading?.rows ?? []).filter((row) => row.group === first.group && row.latest > 0n)).toEqual([
+      expect.objectContaining({ committed: 1n, lag: 0 }),
+    ]);
+    expect(reading?.rows.length).toBe(6 * 3);
+    expect(reading?.retained.get(names[5] as string)).toBe(6);
   });
 
   it('rejects creating a topic that exists with a stable code', async () => {

@@ -117,6 +117,7 @@ export class FetchLoop {
         autocommit: false,
         // The loop handles failures itself (refresh metadata, back off, try again).
         retries: 0,
+        metadataMaxAge: options.metadataMaxAgeMs,
       }),
     );
   }

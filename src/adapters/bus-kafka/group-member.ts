@@ -37,6 +37,7 @@ export function createGroupMember(
       heartbeatInterval: options.heartbeatIntervalMs,
       rebalanceTimeout: options.rebalanceTimeoutMs,
       retryDelay: 500,
+      metadataMaxAge: options.metadataMaxAgeMs,
     }),
   );
   member.on('consumer:group:join', (payload) => events.joined(payload));

@@ -14,21 +14,34 @@ import {
   type ClusterMetadata,
 } from '@platformatic/kafka';
 import { ErrorCodes, RepolensError } from '../../domain/errors.js';
-import type { BusAdmin, NewTopic, PartitionOffsets, ReadOptions, TopicDescription } from '../../ports/bus-admin.js';
+import type {
+  BusAdmin,
+  GroupTopics,
+  NewTopic,
+  PartitionOffsets,
+  ReadOptions,
+  TopicDescription,
+  TopicOffsets,
+} from '../../ports/bus-admin.js';
 import type { ReceivedMessage } from '../../ports/message-bus.js';
 import { guardUnknownBrokers } from './client-guards.js';
 import { closedError, isKafkaUserError, toBusError, unknownTopicError } from './errors.js';
 import { silentLogger } from './logger.js';
-import { checkConnection, type KafkaBusAdminOptions } from './options.js';
-import { readTopic, topicOffsets } from './topic-reader.js';
+import { checkConnection, metadataMaxAge, type KafkaBusAdminOptions } from './options.js';
+import { offsetsOfTopics, readTopic, topicOffsets } from './topic-reader.js';
 
 const METADATA_WAIT_MS = 30_000;
 
 export function createKafkaBusAdmin(options: KafkaBusAdminOptions): BusAdmin {
   checkConnection(options);
   const logger = (options.logger ?? silentLogger).child({ module: 'bus-kafka-admin' });
+  const maxAge = metadataMaxAge(options);
   const admin = guardUnknownBrokers(
-    new Admin({ clientId: `${options.clientId}-admin`, bootstrapBrokers: [...options.brokers] }),
+    new Admin({
+      clientId: `${options.clientId}-admin`,
+      bootstrapBrokers: [...options.brokers],
+      metadataMaxAge: maxAge,
+    }),
   );
   let reader: Consumer | null = null;
   let closed = false;
@@ -41,6 +54,7 @@ export function createKafkaBusAdmin(options: KafkaBusAdminOptions): BusAdmin {
         // Never joins this group: offsets and reads only.
         groupId: `${options.clientId}-admin-reader`,
         autocommit: false,
+        metadataMaxAge: maxAge,
       }),
     );
     return reader;
@@ -88,6 +102,27 @@ export function createKafkaBusAdmin(options: KafkaBusAdminOptions): BusAdmin {
       const topic = metadata.topics.get(name);
       return topic !== undefined && topic.partitionsCount >= partitions && topic.partitions.every((p) => p.leader >= 0);
     };
+
+  /** Committed offsets of `groups`: one FindCoordinator for all, then one OffsetFetch per coordinator. */
+  async function groupOffsets(groups: readonly GroupTopics[]): Promise<Map<string, Map<string, PartitionOffsets>>> {
+    const result = new Map<string, Map<string, PartitionOffsets>>(
+      groups.map(({ groupId }) => [groupId, new Map<string, PartitionOffsets>()]),
+    );
+    if (groups.length === 0) return result;
+    const listed = await admin.listConsumerGroupOffsets({ groups: [...result.keys()] });
+    for (const { groupId, topics } of groups) {
+      const byTopic = result.get(groupId) as Map<string, PartitionOffsets>;
+      for (const topic of listed.find((g) => g.groupId === groupId)?.topics ?? []) {
+        if (!topics.includes(topic.name)) continue;
+        const offsets = new Map<number, bigint>();
+        for (const partition of topic.partitions) {
+          if (partition.committedOffset >= 0n) offsets.set(partition.partitionIndex, partition.committedOffset);
+        }
+        if (offsets.size > 0) byTopic.set(topic.name, offsets);
+      }
+    }
+    return result;
+  }
 
   return {
     brokerCount: () =>
@@ -167,18 +202,27 @@ export function createKafkaBusAdmin(options: KafkaBusAdminOptions): BusAdmin {
 
     committedOffsets: (groupId, topics) =>
       call('committedOffsets', { groupId }, async () => {
-        const [group] = await admin.listConsumerGroupOffsets({ groups: [groupId] });
-        const result = new Map<string, PartitionOffsets>();
-        for (const topic of group?.topics ?? []) {
-          if (!topics.includes(topic.name)) continue;
-          const offsets = new Map<number, bigint>();
-          for (const partition of topic.partitions) {
-            if (partition.committedOffset >= 0n) offsets.set(partition.partitionIndex, partition.committedOffset);
-          }
-          if (offsets.size > 0) result.set(topic.name, offsets);
-        }
-        return result;
+        const offsets = await groupOffsets([{ groupId, topics }]);
+        return offsets.get(groupId) ?? new Map<string, PartitionOffsets>();
       }),
+
+    topicOffsets: (topics) =>
+      call('topicOffsets', {}, async (): Promise<Map<string, TopicOffsets>> => {
+        const wanted = [...new Set(topics)];
+        try {
+          return await offsetsOfTopics(offsetsClient(), wanted);
+        } catch (error) {
+          // A topic that does not exist (yet): list the topics once and leave it out.
+          if (!isKafkaUserError(error)) throw error;
+          const existing = new Set(await admin.listTopics());
+          return await offsetsOfTopics(
+            offsetsClient(),
+            wanted.filter((topic) => existing.has(topic)),
+          );
+        }
+      }),
+
+    groupOffsets: (groups) => call('groupOffsets', {}, () => groupOffsets(groups)),
 
     readMessages: (topic: string, readOptions?: ReadOptions): Promise<ReceivedMessage[]> =>
       call('readMessages', { topics: [topic] }, () => readTopic(offsetsClient(), topic, readOptions)),

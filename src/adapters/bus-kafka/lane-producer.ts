@@ -256,6 +256,7 @@ export class LaneProducer {
         // Not 0/1: the library would turn those into "retry forever" for idempotent producers.
         retries: 3,
         retryDelay: 250,
+        metadataMaxAge: this.#options.metadataMaxAgeMs,
         serializers: { headerKey: stringSerializer, headerValue: stringSerializer },
       }),
     );

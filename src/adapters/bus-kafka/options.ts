@@ -13,7 +13,13 @@ export interface KafkaBusOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long the coordinator waits for members to rejoin during a rebalance (default 60 s). */
   readonly rebalanceTimeoutMs?: number;
-  /** Longest a fetch waits at the broker for new data (default 500 ms). */
+  /**
+   * Longest a fetch waits at the broker for new data (default 2 s). A message that arrives ends
+   * the wait at once, so this only sets how often an idle member asks again, and how long a
+   * partition assigned while a fetch is out waits for it (requests on one connection are served
+   * in order). Kafka's clients use 500 ms; at that rate the three groups of two idle workers sent
+   * the brokers 18 fetches a second.
+   */
   readonly fetchMaxWaitMs?: number;
   /** Most fetched messages waiting for a handler per subscription (default 1000). */
   readonly maxBufferedMessages?: number;
@@ -26,13 +32,30 @@ export interface KafkaBusOptions {
   readonly produceTimeoutMs?: number;
   /** How often a member checks its topics' partition counts and rejoins on a change (default 30 s). */
   readonly partitionCheckIntervalMs?: number;
+  /** How old cached cluster metadata may get before a client asks again (default 60 s); see below. */
+  readonly metadataMaxAgeMs?: number;
   readonly logger?: BusLogger;
 }
 
 export interface KafkaBusAdminOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  readonly metadataMaxAgeMs?: number;
   readonly logger?: BusLogger;
+}
+
+/**
+ * Cached metadata (leaders, partition counts) is refreshed on demand: every client here clears
+ * it when a request fails with a stale-metadata error (a leader moved, a broker left) and asks
+ * again. The age limit only bounds how late a change nobody tripped over is seen, such as added
+ * partitions reaching a producer (members check partition counts themselves). The library's 5 s
+ * made each of a worker's two dozen clients ask every few seconds while idle; Kafka's own
+ * clients use 5 minutes.
+ */
+export const DEFAULT_METADATA_MAX_AGE_MS = 60_000;
+
+export function metadataMaxAge(options: { readonly metadataMaxAgeMs?: number | undefined }): number {
+  return positive('metadataMaxAgeMs', options.metadataMaxAgeMs, DEFAULT_METADATA_MAX_AGE_MS);
 }
 
 export interface ResolvedKafkaBusOptions {
@@ -46,6 +69,7 @@ export interface ResolvedKafkaBusOptions {
   readonly commitIntervalMs: number;
   readonly produceTimeoutMs: number;
   readonly partitionCheckIntervalMs: number;
+  readonly metadataMaxAgeMs: number;
   readonly logger: BusLogger;
 }
 
@@ -97,11 +121,12 @@ export function resolveBusOptions(options: KafkaBusOptions): ResolvedKafkaBusOpt
     sessionTimeoutMs,
     heartbeatIntervalMs,
     rebalanceTimeoutMs,
-    fetchMaxWaitMs: positive('fetchMaxWaitMs', options.fetchMaxWaitMs, 500),
+    fetchMaxWaitMs: positive('fetchMaxWaitMs', options.fetchMaxWaitMs, 2_000),
     maxBufferedMessages: positive('maxBufferedMessages', options.maxBufferedMessages, 1000),
     commitIntervalMs: nonNegative('commitIntervalMs', options.commitIntervalMs, 100),
     produceTimeoutMs: positive('produceTimeoutMs', options.produceTimeoutMs, 30_000),
     partitionCheckIntervalMs: positive('partitionCheckIntervalMs', options.partitionCheckIntervalMs, 30_000),
+    metadataMaxAgeMs: metadataMaxAge(options),
     logger: (options.logger ?? silentLogger).child({ module: 'bus-kafka' }),
   };
 }

@@ -81,6 +81,46 @@ async function fetchFrom(client: Consumer, topic: string, partition: number, off
   }
 }
 
+/**
+ * Earliest and latest offsets of every partition of `topics`, which must exist: one ListOffsets
+ * per leader for each of the two, from the client's cached metadata (cleared when a request
+ * fails, so the next call looks the leaders up again).
+ */
+export async function offsetsOfTopics(
+  client: Consumer,
+  topics: readonly string[],
+): Promise<Map<string, { earliest: PartitionOffsets; latest: PartitionOffsets }>> {
+  const result = new Map<string, { earliest: PartitionOffsets; latest: PartitionOffsets }>();
+  if (topics.length === 0) return result;
+  try {
+    const metadata = await client.metadata({ topics: [...topics] });
+    const partitions = Object.fromEntries(
+      topics.map((topic) => [
+        topic,
+        Array.from({ length: metadata.topics.get(topic)?.partitionsCount ?? 0 }, (_, p) => p),
+      ]),
+    );
+    const [earliest, latest] = await Promise.all([
+      client.listOffsets({ topics: [...topics], partitions, timestamp: ListOffsetTimestamps.EARLIEST }),
+      client.listOffsets({ topics: [...topics], partitions, timestamp: ListOffsetTimestamps.LATEST }),
+    ]);
+    const byPartition = (offsets: ReadonlyMap<string, bigint[]>, topic: string): PartitionOffsets =>
+      new Map(
+        (partitions[topic] ?? []).flatMap((p) => {
+          const offset = offsets.get(topic)?.[p];
+          return offset === undefined ? [] : [[p, offset] as const];
+        }),
+      );
+    for (const topic of topics) {
+      result.set(topic, { earliest: byPartition(earliest, topic), latest: byPartition(latest, topic) });
+    }
+    return result;
+  } catch (error) {
+    client.clearMetadata();
+    throw error;
+  }
+}
+
 /** Offsets per partition of one topic at `timestamp` (earliest or latest). */
 export async function topicOffsets(
   client: Consumer,

@@ -1,5 +1,13 @@
 /** BusAdmin on the in-process broker: one broker, topics with configs, offsets, reads outside any group. */
-import type { BusAdmin, NewTopic, PartitionOffsets, ReadOptions, TopicDescription } from '../../ports/bus-admin.js';
+import type {
+  BusAdmin,
+  GroupTopics,
+  NewTopic,
+  PartitionOffsets,
+  ReadOptions,
+  TopicDescription,
+  TopicOffsets,
+} from '../../ports/bus-admin.js';
 import type { ReceivedMessage } from '../../ports/message-bus.js';
 import type { MemoryBroker } from './broker.js';
 import { closedError, invalidArgumentError } from './errors.js';
@@ -69,6 +77,38 @@ export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
       open();
       const group = broker.findGroup(groupId);
       return new Map(topics.map((topic) => [topic, group?.committedOffsets(topic) ?? new Map<number, bigint>()]));
+    },
+
+    async topicOffsets(names: readonly string[]): Promise<ReadonlyMap<string, TopicOffsets>> {
+      open();
+      return new Map(
+        [...new Set(names)].flatMap((name) => {
+          const topic = broker.topic(name);
+          if (topic === undefined) return [];
+          const offsets: TopicOffsets = {
+            earliest: partitionOffsets(topic, (p) => topic.logs[p]!.startOffset()),
+            latest: partitionOffsets(topic, (p) => topic.logs[p]!.endOffset()),
+          };
+          return [[name, offsets] as const];
+        }),
+      );
+    },
+
+    async groupOffsets(
+      groups: readonly GroupTopics[],
+    ): Promise<ReadonlyMap<string, ReadonlyMap<string, PartitionOffsets>>> {
+      open();
+      return new Map(
+        groups.map(({ groupId, topics }) => {
+          const group = broker.findGroup(groupId);
+          const byTopic = new Map<string, PartitionOffsets>();
+          for (const topic of topics) {
+            const offsets = group?.committedOffsets(topic);
+            if (offsets !== undefined && offsets.size > 0) byTopic.set(topic, offsets);
+          }
+          return [groupId, byTopic] as const;
+        }),
+      );
     },
 
     async readMessages(name: string, options: ReadOptions = {}): Promise<ReceivedMessage[]> {
