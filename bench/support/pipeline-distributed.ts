@@ -10,6 +10,10 @@ import { discoveryRecord } from '../../test/support/discovery.js';
 import { createTestSchema, type TestSchema } from '../../test/support/postgres.js';
 import { startWorker } from '../../test/support/worker-process.js';
 
+/** While paused, the workers run KEEP_ALIVE_RUN_MS every KEEP_ALIVE_EVERY_MS (heartbeats are due every 3 s). */
+const KEEP_ALIVE_EVERY_MS = 5_000;
+const KEEP_ALIVE_RUN_MS = 250;
+
 export interface DistributedOptions {
   readonly brokers: readonly string[];
   readonly scratch: string;
@@ -28,8 +32,10 @@ export interface DistributedRunner {
   readonly schema: TestSchema;
   /**
    * Stops the workers (SIGSTOP) while the direct mode runs, so their idle polling takes no CPU
-   * from it; `resume` continues them (SIGCONT). A pause longer than the session timeout (30 s)
-   * costs the workers their group membership, which they then rejoin.
+   * from it; `resume` continues them (SIGCONT). Every few seconds of a pause they run for a
+   * moment, long enough to heartbeat: a direct round can outlast the session timeout (30 s),
+   * and a worker the coordinator dropped meanwhile would rejoin every group at the start of the
+   * next pipeline round, which would then time rebalances the bench caused.
    */
   pause(): void;
   resume(): void;
@@ -72,6 +78,21 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
   const signalWorkers = (signal: NodeJS.Signals): void => {
     for (const worker of workers) if (worker.child.exitCode === null) worker.child.kill(signal);
   };
+  let keepAlive: NodeJS.Timeout | undefined;
+  const pause = (): void => {
+    signalWorkers('SIGSTOP');
+    keepAlive ??= setInterval(() => {
+      signalWorkers('SIGCONT');
+      setTimeout(() => {
+        if (keepAlive !== undefined) signalWorkers('SIGSTOP');
+      }, KEEP_ALIVE_RUN_MS);
+    }, KEEP_ALIVE_EVERY_MS);
+  };
+  const resume = (): void => {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+    signalWorkers('SIGCONT');
+  };
 
   const publishedAtMs = new Map<string, number>();
   const run = async (urls: readonly string[]): Promise<void> => {
@@ -98,10 +119,10 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
     schema,
     publishedAtMs,
     workerPids: new Set(workers.flatMap((worker) => (worker.child.pid === undefined ? [] : [worker.child.pid]))),
-    pause: () => signalWorkers('SIGSTOP'),
-    resume: () => signalWorkers('SIGCONT'),
+    pause,
+    resume,
     close: async () => {
-      signalWorkers('SIGCONT');
+      resume();
       await bus.close();
       await Promise.all(workers.map((worker) => worker.stop()));
       await schema.drop();
