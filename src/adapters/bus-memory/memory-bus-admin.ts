@@ -98,17 +98,16 @@ export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
       groups: readonly GroupTopics[],
     ): Promise<ReadonlyMap<string, ReadonlyMap<string, PartitionOffsets>>> {
       open();
-      return new Map(
-        groups.map(({ groupId, topics }) => {
-          const group = broker.findGroup(groupId);
-          const byTopic = new Map<string, PartitionOffsets>();
-          for (const topic of topics) {
-            const offsets = group?.committedOffsets(topic);
-            if (offsets !== undefined && offsets.size > 0) byTopic.set(topic, offsets);
-          }
-          return [groupId, byTopic] as const;
-        }),
-      );
+      const result = new Map<string, Map<string, PartitionOffsets>>();
+      for (const { groupId, topics } of groups) {
+        const byTopic = result.get(groupId) ?? new Map<string, PartitionOffsets>();
+        result.set(groupId, byTopic);
+        for (const topic of topics) {
+          const offsets = broker.findGroup(groupId)?.committedOffsets(topic);
+          if (offsets !== undefined && offsets.size > 0) byTopic.set(topic, offsets);
+        }
+      }
+      return result;
     },
 
     async readMessages(name: string, options: ReadOptions = {}): Promise<ReceivedMessage[]> {
