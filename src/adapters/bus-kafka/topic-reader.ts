@@ -4,7 +4,7 @@
  * captured when the read started, so messages produced meanwhile do not make it run forever.
  */
 import { ListOffsetTimestamps, type Consumer } from '@platformatic/kafka';
-import type { PartitionOffsets, ReadOptions } from '../../ports/bus-admin.js';
+import type { PartitionOffsets, ReadOptions, TopicOffsets } from '../../ports/bus-admin.js';
 import type { ReceivedMessage } from '../../ports/message-bus.js';
 import { isUnavailableError } from './errors.js';
 import { decodeBatches } from './record-batches.js';
@@ -86,11 +86,8 @@ async function fetchFrom(client: Consumer, topic: string, partition: number, off
  * per leader for each of the two, from the client's cached metadata (cleared when a request
  * fails, so the next call looks the leaders up again).
  */
-export async function offsetsOfTopics(
-  client: Consumer,
-  topics: readonly string[],
-): Promise<Map<string, { earliest: PartitionOffsets; latest: PartitionOffsets }>> {
-  const result = new Map<string, { earliest: PartitionOffsets; latest: PartitionOffsets }>();
+export async function offsetsOfTopics(client: Consumer, topics: readonly string[]): Promise<Map<string, TopicOffsets>> {
+  const result = new Map<string, TopicOffsets>();
   if (topics.length === 0) return result;
   try {
     const metadata = await client.metadata({ topics: [...topics] });

@@ -18,6 +18,12 @@ function partitionOffsets(topic: MemoryTopic, offset: (partition: number) => big
   return new Map(topic.logs.map((_log, partition) => [partition, offset(partition)]));
 }
 
+const earliestOffsets = (topic: MemoryTopic): PartitionOffsets =>
+  partitionOffsets(topic, (p) => topic.logs[p]!.startOffset());
+
+const latestOffsets = (topic: MemoryTopic): PartitionOffsets =>
+  partitionOffsets(topic, (p) => topic.logs[p]!.endOffset());
+
 export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
   let closed = false;
   const open = (): void => {
@@ -63,14 +69,12 @@ export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
 
     async endOffsets(name: string): Promise<PartitionOffsets> {
       open();
-      const topic = broker.requireTopic(name);
-      return partitionOffsets(topic, (p) => topic.logs[p]!.endOffset());
+      return latestOffsets(broker.requireTopic(name));
     },
 
     async startOffsets(name: string): Promise<PartitionOffsets> {
       open();
-      const topic = broker.requireTopic(name);
-      return partitionOffsets(topic, (p) => topic.logs[p]!.startOffset());
+      return earliestOffsets(broker.requireTopic(name));
     },
 
     async committedOffsets(groupId: string, topics: readonly string[]): Promise<ReadonlyMap<string, PartitionOffsets>> {
@@ -85,10 +89,7 @@ export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
         [...new Set(names)].flatMap((name) => {
           const topic = broker.topic(name);
           if (topic === undefined) return [];
-          const offsets: TopicOffsets = {
-            earliest: partitionOffsets(topic, (p) => topic.logs[p]!.startOffset()),
-            latest: partitionOffsets(topic, (p) => topic.logs[p]!.endOffset()),
-          };
+          const offsets: TopicOffsets = { earliest: earliestOffsets(topic), latest: latestOffsets(topic) };
           return [[name, offsets] as const];
         }),
       );
@@ -102,8 +103,9 @@ export function createMemoryBusAdmin(broker: MemoryBroker): BusAdmin {
       for (const { groupId, topics } of groups) {
         const byTopic = result.get(groupId) ?? new Map<string, PartitionOffsets>();
         result.set(groupId, byTopic);
+        const group = broker.findGroup(groupId);
         for (const topic of topics) {
-          const offsets = broker.findGroup(groupId)?.committedOffsets(topic);
+          const offsets = group?.committedOffsets(topic);
           if (offsets !== undefined && offsets.size > 0) byTopic.set(topic, offsets);
         }
       }
