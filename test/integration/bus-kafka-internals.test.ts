@@ -63,6 +63,8 @@ describe('KeyScheduler', () => {
       scheduler.enqueue({
         id: String(i),
         lockKey: key,
+        // A key lives on one partition; two partitions hold the five keys.
+        lane: `p${(i % 5) % 2}`,
         run: async () => {
           if (running.has(key)) overlaps++;
           running.add(key);
@@ -89,6 +91,7 @@ describe('KeyScheduler', () => {
     const job = (id: string, lockKey: string, wait?: Promise<void>): Job => ({
       id,
       lockKey,
+      lane: 'p0',
       run: async () => {
         await wait;
         done.push(id);
@@ -110,6 +113,29 @@ describe('KeyScheduler', () => {
     release();
     await scheduler.idle();
     expect(done).toEqual(['b1', 'c1', 'd1', 'a1']);
+  });
+
+  it('takes jobs from its lanes in turn, however they arrived, the least recently served lane first', async () => {
+    const scheduler = new KeyScheduler<Job>(1);
+    const started: string[] = [];
+    const job = (id: string, lane: string, onStart?: () => void): Job => ({
+      id,
+      lockKey: id,
+      lane,
+      run: async () => {
+        started.push(id);
+        onStart?.();
+        await delay(1);
+      },
+    });
+    // A partition first heard of while b1 runs: its turn comes before those served already.
+    const c1 = job('c1', 'p2');
+    // One fetch response: partition 0's messages, then partition 1's.
+    for (const id of ['a1', 'a2', 'a3', 'a4']) scheduler.enqueue(job(id, 'p0'));
+    scheduler.enqueue(job('b1', 'p1', () => scheduler.enqueue(c1)));
+    scheduler.enqueue(job('b2', 'p1'));
+    while (scheduler.queued > 0 || scheduler.running > 0) await scheduler.idle().then(() => delay(2));
+    expect(started).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
   });
 });
 

@@ -3,16 +3,33 @@
  * arrival order: a job starts only when no job with its key is running and every earlier job
  * with its key has started. Jobs of other keys overtake a blocked key, so one slow repository
  * does not stall the others (its own partition's commits wait for it, see PartitionProgress).
+ *
+ * Jobs queue in lanes (one per partition), and lanes take turns: the next job comes from the
+ * lane served least recently that has one ready. A fetch delivers one partition's messages after
+ * another; served in arrival order, the last partition of a response would wait for all of the
+ * others, so a repository's place in line would depend on its key's hash rather than on when it
+ * arrived. The in-process bus dispatches its partitions in turn as well.
  */
 export interface KeyedJob {
   readonly lockKey: string;
+  /** Jobs of one lane start in arrival order (key permitting); lanes take turns. */
+  readonly lane: string;
   /** Never rejects: the owner turns outcomes into state. */
   run(): Promise<void>;
 }
 
+interface Lane<J> {
+  jobs: J[];
+  /** When this lane last had a job started (a count of starts); 0: never. */
+  servedAt: number;
+}
+
 export class KeyScheduler<J extends KeyedJob> {
   readonly #concurrency: number;
-  #queue: J[] = [];
+  /** Lanes stay once seen (there is one per partition the subscription ever owned). */
+  readonly #lanes = new Map<string, Lane<J>>();
+  #queued = 0;
+  #starts = 0;
   readonly #busy = new Set<string>();
   #running = 0;
   #paused = false;
@@ -24,7 +41,7 @@ export class KeyScheduler<J extends KeyedJob> {
   }
 
   get queued(): number {
-    return this.#queue.length;
+    return this.#queued;
   }
 
   get running(): number {
@@ -33,14 +50,25 @@ export class KeyScheduler<J extends KeyedJob> {
 
   enqueue(job: J): void {
     if (this.#stopped) return;
-    this.#queue.push(job);
+    let lane = this.#lanes.get(job.lane);
+    if (lane === undefined) {
+      lane = { jobs: [], servedAt: 0 };
+      this.#lanes.set(job.lane, lane);
+    }
+    lane.jobs.push(job);
+    this.#queued++;
     this.#pump();
   }
 
   /** Removes queued (not started) jobs matching `predicate`; returns them. */
   drop(predicate: (job: J) => boolean): J[] {
-    const dropped = this.#queue.filter(predicate);
-    if (dropped.length > 0) this.#queue = this.#queue.filter((job) => !predicate(job));
+    const dropped: J[] = [];
+    for (const lane of this.#lanes.values()) {
+      if (!lane.jobs.some(predicate)) continue;
+      dropped.push(...lane.jobs.filter(predicate));
+      lane.jobs = lane.jobs.filter((job) => !predicate(job));
+    }
+    this.#queued -= dropped.length;
     return dropped;
   }
 
@@ -56,9 +84,7 @@ export class KeyScheduler<J extends KeyedJob> {
   /** No job starts any more; queued ones are dropped and returned. */
   stop(): J[] {
     this.#stopped = true;
-    const dropped = this.#queue;
-    this.#queue = [];
-    return dropped;
+    return this.drop(() => true);
   }
 
   /** Resolves when no job is running. */
@@ -69,15 +95,26 @@ export class KeyScheduler<J extends KeyedJob> {
 
   #pump(): void {
     if (this.#paused || this.#stopped) return;
-    for (let i = 0; i < this.#queue.length && this.#running < this.#concurrency;) {
-      const job = this.#queue[i];
-      if (job === undefined || this.#busy.has(job.lockKey)) {
-        i++;
-        continue;
-      }
-      this.#queue.splice(i, 1);
-      this.#start(job);
+    while (this.#running < this.#concurrency) {
+      const next = this.#nextReady();
+      if (next === undefined) return;
+      next.lane.jobs.splice(next.index, 1);
+      next.lane.servedAt = ++this.#starts;
+      this.#queued--;
+      this.#start(next.job);
     }
+  }
+
+  /** The first job free to start in the lane served least recently that has one. */
+  #nextReady(): { lane: Lane<J>; index: number; job: J } | undefined {
+    let best: { lane: Lane<J>; index: number; job: J } | undefined;
+    for (const lane of this.#lanes.values()) {
+      if (best !== undefined && lane.servedAt >= best.lane.servedAt) continue;
+      const index = lane.jobs.findIndex((job) => !this.#busy.has(job.lockKey));
+      const job = lane.jobs[index];
+      if (job !== undefined) best = { lane, index, job };
+    }
+    return best;
   }
 
   #start(job: J): void {

@@ -183,7 +183,13 @@ export class KafkaSubscription implements Subscription, FetchHost {
     for (const { message, leaderEpoch } of records) {
       state.progress.accept(message.offset, leaderEpoch);
       state.buffered++;
-      this.#scheduler.enqueue({ lockKey: lockKeyOf(message), state, message, run: () => this.#run(state, message) });
+      this.#scheduler.enqueue({
+        lockKey: lockKeyOf(message),
+        lane: state.id,
+        state,
+        message,
+        run: () => this.#run(state, message),
+      });
     }
   }
 
