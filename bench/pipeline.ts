@@ -8,8 +8,9 @@
  *     handlers in total.
  * Both modes first run a few warm-up repositories (left out of every figure), then take turns
  * over BENCH_ROUNDS rounds of BENCH_REPOS new repositories each, alternating which goes first.
- * Prints each round's times and ratio and the median ratio. Target: the pipeline spends at most
- * 10 % more time than the direct calls.
+ * The whole of that is done BENCH_RUNS times (3), each run with fresh schemas, workspaces, topics
+ * and workers. Prints each round's times and ratio, each run's total ratio, and the ratio of all
+ * runs together. Target: the pipeline spends at most 10 % more time than the direct calls.
  *
  *   npm run bench:pipeline     (KAFKA_BROKERS to reuse a cluster; BENCH_WORKSPACE=separate to give
  *                               each worker its own workspace, as on separate machines)
@@ -24,15 +25,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RepositoryStatuses } from '../src/contracts/status-message.js';
 import { createRepoRoot, startGitDaemon, type GitDaemon } from '../test/support/git-server.js';
 import { addCpu, cpuDelta, cpuSnapshot, formatCpu, type CpuKind } from './support/cpu.js';
 import { benchCluster } from './support/kafka.js';
 import { openDirectRunner } from './support/pipeline-direct.js';
 import { openDistributedRunner } from './support/pipeline-distributed.js';
+import { StageBreakdown } from './support/stage-breakdown.js';
+import { median } from './support/stats.js';
 
 const REPOS = Number(process.env['BENCH_REPOS'] ?? 20);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+// Whole runs, each with fresh stores and workers: this machine's speed drifts by more than the
+// difference measured, and one run's ratio moves by as much as 0.2 from one run to the next.
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // Repositories run through each mode before the timed ones: long-running brokers and workers
 // have compiled their hot code; JVMs and Node processes just started have not.
 const WARMUP_REPOS = Number(process.env['BENCH_WARMUP_REPOS'] ?? 20);
@@ -71,59 +76,6 @@ function pickPackages(count: number): { name: string; files: Record<string, Buff
   return picked;
 }
 
-interface HistoryRow {
-  readonly repository_url: string;
-  readonly status: string;
-  readonly progress: number;
-  readonly stage_duration_ms: string;
-  readonly at_ms: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/** Hand-off and work time per stage, from the status history (message timestamps). */
-async function stageBreakdown(
-  pool: { query<T>(sql: string, values: unknown[]): Promise<{ rows: T[] }> },
-  urls: readonly string[],
-  publishedAtMs: ReadonlyMap<string, number>,
-  directWork: readonly (readonly number[])[],
-): Promise<string[]> {
-  const { rows } = await pool.query<HistoryRow>(
-    `SELECT repository_url, status, progress, stage_duration_ms,
-            extract(epoch FROM message_timestamp) * 1000 AS at_ms
-       FROM repository_status_history WHERE repository_url = ANY($1)
-      ORDER BY repository_url, message_timestamp, id`,
-    [urls],
-  );
-  const byRepository = new Map<string, HistoryRow[]>();
-  for (const row of rows) {
-    const history = byRepository.get(row.repository_url) ?? [];
-    history.push(row);
-    byRepository.set(row.repository_url, history);
-  }
-  const perStage = RepositoryStatuses.map((status, i) => {
-    const handOffs: number[] = [];
-    const work: number[] = [];
-    for (const [url, history] of byRepository) {
-      const first = history.find((row) => row.status === status);
-      const done = history.find((row) => row.status === status && row.progress === 100);
-      const previous = i === 0 ? undefined : history.findLast((row) => row.status === RepositoryStatuses[i - 1]);
-      if (first !== undefined) handOffs.push(first.at_ms - (previous?.at_ms ?? publishedAtMs.get(url) ?? Number.NaN));
-      if (done !== undefined) work.push(Number(done.stage_duration_ms));
-    }
-    const from = i === 0 ? 'discovery published' : RepositoryStatuses[i - 1];
-    return (
-      `  ${status.padEnd(15)} hand-off from ${from}: ${Math.round(median(handOffs))} ms, ` +
-      `work: ${Math.round(median(work))} ms (direct: ${Math.round(median(directWork[i] ?? []))} ms)`
-    );
-  });
-  const messages = median([...byRepository.values()].map((history) => history.length));
-  return [...perStage, `  status messages per repository: ${messages} (median)`];
-}
-
 interface ModeResult {
   readonly ms: number;
   readonly cpu: Map<CpuKind, number>;
@@ -150,6 +102,103 @@ async function measure(
   };
 }
 
+interface RoundResult {
+  readonly direct: ModeResult;
+  readonly pipeline: ModeResult;
+}
+
+interface Setup {
+  readonly daemon: GitDaemon;
+  readonly brokers: readonly string[];
+  readonly urlOf: (pkg: { name: string }) => string;
+  readonly warmupPackages: readonly { name: string }[];
+  readonly roundPackages: readonly (readonly { name: string }[])[];
+  readonly breakdown: StageBreakdown;
+}
+
+/**
+ * One run: fresh schemas, workspaces, topics and worker processes, so that no cache of an
+ * earlier run helps; warm-up, then the rounds, the modes taking turns to go first.
+ */
+async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
+  const { daemon, urlOf, breakdown } = setup;
+  const scratch = await mkdtemp(join(tmpdir(), 'repolens-bench-pipeline-'));
+  const direct = await openDirectRunner(scratch, CONCURRENCY_PER_WORKER * WORKERS);
+  const distributed = await openDistributedRunner({
+    brokers: setup.brokers,
+    scratch,
+    workers: WORKERS,
+    concurrencyPerWorker: CONCURRENCY_PER_WORKER,
+    sharedWorkspace: SHARED_WORKSPACE,
+  });
+  try {
+    const warmupUrls = setup.warmupPackages.map(urlOf);
+    await direct.run(warmupUrls, []);
+    await distributed.run(warmupUrls);
+    log(`run ${run}: warmed up`);
+    const rounds: RoundResult[] = [];
+    for (const [r, round] of setup.roundPackages.entries()) {
+      const urls = round.map(urlOf);
+      const runDirect = async (): Promise<ModeResult> => {
+        distributed.pause();
+        try {
+          return await measure(daemon, new Set(), () => direct.run(urls, breakdown.directWork));
+        } finally {
+          distributed.resume();
+        }
+      };
+      const runPipeline = (): Promise<ModeResult> =>
+        measure(daemon, distributed.workerPids, () => distributed.run(urls));
+      // Alternate which mode goes first, so a drift in the machine's load hits both alike.
+      let result: RoundResult;
+      if ((run + r) % 2 === 1) {
+        const d = await runDirect();
+        result = { direct: d, pipeline: await runPipeline() };
+      } else {
+        const p = await runPipeline();
+        result = { direct: await runDirect(), pipeline: p };
+      }
+      rounds.push(result);
+      log(
+        `run ${run} round ${r + 1}: direct ${Math.round(result.direct.ms)} ms, ` +
+          `pipeline ${Math.round(result.pipeline.ms)} ms, ratio ${(result.pipeline.ms / result.direct.ms).toFixed(2)}`,
+      );
+    }
+    const timedUrls = setup.roundPackages.flat().map(urlOf);
+    await breakdown.addPipeline(distributed.schema.pool(), timedUrls, distributed.publishedAtMs);
+    return rounds;
+  } finally {
+    await distributed.close();
+    await direct.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function total(rounds: readonly RoundResult[], mode: 'direct' | 'pipeline'): ModeResult {
+  const cpu = new Map<CpuKind, number>();
+  for (const round of rounds) addCpu(cpu, round[mode].cpu);
+  return {
+    ms: rounds.reduce((sum, round) => sum + round[mode].ms, 0),
+    cpu,
+    gitRequests: rounds.reduce((sum, round) => sum + round[mode].gitRequests, 0),
+  };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function runTable(run: number, rounds: readonly RoundResult[]): string[] {
+  const ratio = total(rounds, 'pipeline').ms / total(rounds, 'direct').ms;
+  return [
+    `run ${run}   direct   pipeline  ratio`,
+    ...rounds.map(
+      (round, r) =>
+        `round ${String(r + 1).padEnd(2)}${seconds(round.direct.ms).padEnd(9)}${seconds(round.pipeline.ms).padEnd(10)}` +
+        `${(round.pipeline.ms / round.direct.ms).toFixed(2)}`,
+    ),
+    `total    ${seconds(total(rounds, 'direct').ms).padEnd(9)}${seconds(total(rounds, 'pipeline').ms).padEnd(10)}${ratio.toFixed(2)}`,
+  ];
+}
+
 async function main(): Promise<void> {
   const available = pickPackages(WARMUP_REPOS + ROUNDS * REPOS);
   if (available.length < WARMUP_REPOS + ROUNDS * REPOS) {
@@ -168,103 +217,52 @@ async function main(): Promise<void> {
   const repoRoot = await createRepoRoot();
   for (const pkg of available) await repoRoot.createBareRepo(pkg.name, pkg.files);
   const daemon = await startGitDaemon(repoRoot.dir, { countRequests: true });
-  const urlOf = (pkg: { name: string }): string => daemon.url(pkg.name).replace(/\.git$/, '');
-  const scratch = await mkdtemp(join(tmpdir(), 'repolens-bench-pipeline-'));
   const cluster = await benchCluster(log);
-  const direct = await openDirectRunner(scratch, CONCURRENCY_PER_WORKER * WORKERS);
-  const distributed = await openDistributedRunner({
+  const setup: Setup = {
+    daemon,
     brokers: cluster.brokers,
-    scratch,
-    workers: WORKERS,
-    concurrencyPerWorker: CONCURRENCY_PER_WORKER,
-    sharedWorkspace: SHARED_WORKSPACE,
-  });
+    urlOf: (pkg) => daemon.url(pkg.name).replace(/\.git$/, ''),
+    warmupPackages,
+    roundPackages,
+    breakdown: new StageBreakdown(),
+  };
   try {
-    const warmupUrls = warmupPackages.map(urlOf);
-    await direct.run(warmupUrls, []);
-    await distributed.run(warmupUrls);
-    log('warmed up');
-
-    const directWork: number[][] = Array.from({ length: direct.stageCount }, () => []);
-    const rounds: { direct: ModeResult; pipeline: ModeResult }[] = [];
-    for (const [r, round] of roundPackages.entries()) {
-      const urls = round.map(urlOf);
-      const runDirect = async (): Promise<ModeResult> => {
-        distributed.pause();
-        try {
-          return await measure(daemon, new Set(), () => direct.run(urls, directWork));
-        } finally {
-          distributed.resume();
-        }
-      };
-      const runPipeline = (): Promise<ModeResult> =>
-        measure(daemon, distributed.workerPids, () => distributed.run(urls));
-      // Alternate which mode goes first, so a drift in the machine's load hits both alike.
-      let result: { direct: ModeResult; pipeline: ModeResult };
-      if (r % 2 === 0) {
-        const d = await runDirect();
-        result = { direct: d, pipeline: await runPipeline() };
-      } else {
-        const p = await runPipeline();
-        result = { direct: await runDirect(), pipeline: p };
-      }
-      rounds.push(result);
-      log(
-        `round ${r + 1}: direct ${Math.round(result.direct.ms)} ms, pipeline ${Math.round(result.pipeline.ms)} ms, ` +
-          `ratio ${(result.pipeline.ms / result.direct.ms).toFixed(2)}`,
-      );
-    }
-    const timedUrls = roundPackages.flat().map(urlOf);
-    const breakdown = await stageBreakdown(distributed.schema.pool(), timedUrls, distributed.publishedAtMs, directWork);
-    const total = (mode: 'direct' | 'pipeline'): ModeResult => {
-      const cpu = new Map<CpuKind, number>();
-      for (const round of rounds) addCpu(cpu, round[mode].cpu);
-      return {
-        ms: rounds.reduce((sum, round) => sum + round[mode].ms, 0),
-        cpu,
-        gitRequests: rounds.reduce((sum, round) => sum + round[mode].gitRequests, 0),
-      };
-    };
-    const directTotal = total('direct');
-    const pipelineTotal = total('pipeline');
-    const ratios = rounds.map((round) => round.pipeline.ms / round.direct.ms);
+    const runs: RoundResult[][] = [];
+    for (let run = 1; run <= RUNS; run++) runs.push(await measureRun(run, setup));
+    const rounds = runs.flat();
+    const directTotal = total(rounds, 'direct');
+    const pipelineTotal = total(rounds, 'pipeline');
+    const runRatios = runs.map((run) => total(run, 'pipeline').ms / total(run, 'direct').ms);
+    const roundRatios = rounds.map((round) => round.pipeline.ms / round.direct.ms);
     const files = roundPackages.flat().reduce((n, p) => n + Object.keys(p.files).length, 0);
-    const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
     process.stdout.write(
       [
         '',
-        `${ROUNDS} rounds of ${REPOS} repositories (npm packages, ${files} files in all), ` +
-          `after ${WARMUP_REPOS} to warm up each mode`,
+        `${RUNS} run(s) of ${ROUNDS} rounds of ${REPOS} repositories (npm packages, ${files} files in all), ` +
+          `each run after ${WARMUP_REPOS} to warm up each mode, with fresh schemas, workspaces, topics and workers`,
         `direct: one process, ${CONCURRENCY_PER_WORKER * WORKERS} at once, no bus`,
         `pipeline: ${WORKERS} workers x ${CONCURRENCY_PER_WORKER} handlers on Kafka + PostgreSQL, ` +
           `${SHARED_WORKSPACE ? 'one shared workspace (as on one machine)' : 'a workspace each (as on separate machines)'}`,
         '',
-        'round  direct   pipeline  ratio',
-        ...rounds.map(
-          (round, r) =>
-            `${String(r + 1).padEnd(7)}${seconds(round.direct.ms).padEnd(9)}${seconds(round.pipeline.ms).padEnd(10)}` +
-            `${(round.pipeline.ms / round.direct.ms).toFixed(2)}`,
-        ),
-        `ratio pipeline/direct, median of ${ROUNDS} rounds: ${median(ratios).toFixed(2)} (target <= 1.10); ` +
-          `total ${seconds(pipelineTotal.ms)} / ${seconds(directTotal.ms)} = ${(pipelineTotal.ms / directTotal.ms).toFixed(2)}`,
+        ...runs.flatMap((run, i) => [...runTable(i + 1, run), '']),
+        `ratio pipeline/direct (target <= 1.10): all runs ${seconds(pipelineTotal.ms)} / ${seconds(directTotal.ms)} = ` +
+          `${(pipelineTotal.ms / directTotal.ms).toFixed(2)}; per run ${runRatios.map((r) => r.toFixed(2)).join(', ')}; ` +
+          `median of ${roundRatios.length} rounds ${median(roundRatios).toFixed(2)}`,
         '',
         `git clones and fetches served: direct ${directTotal.gitRequests}, pipeline ${pipelineTotal.gitRequests} ` +
-          `for ${timedUrls.length} repositories`,
+          `for ${RUNS * ROUNDS * REPOS} repositories`,
         `CPU time, direct:   ${formatCpu(directTotal.cpu)}`,
         `CPU time, pipeline: ${formatCpu(pipelineTotal.cpu)}`,
         '',
         'pipeline per stage (medians over repositories):',
-        ...breakdown,
+        ...setup.breakdown.lines(),
         '',
       ].join('\n'),
     );
   } finally {
-    await distributed.close();
-    await direct.close();
     await cluster.stop();
     await daemon.close();
     await repoRoot.remove();
-    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -19,3 +19,10 @@ export function summarize(samples: number[]): { p50: number; p95: number; p99: n
 export function formatRate(count: number, ms: number): string {
   return `${Math.round((count / ms) * 1000).toLocaleString('en-US')}/s`;
 }
+
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
