@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { createRepoRoot, startGitDaemon, type GitDaemon } from '../test/support/git-server.js';
 import { addCpu, cpuDelta, cpuSnapshot, formatCpu, type CpuKind } from './support/cpu.js';
 import { benchCluster } from './support/kafka.js';
-import { openDirectRunner } from './support/pipeline-direct.js';
+import { startDirectProcess } from './support/pipeline-direct.js';
 import { openDistributedRunner } from './support/pipeline-distributed.js';
 import { StageBreakdown } from './support/stage-breakdown.js';
 import { median } from './support/stats.js';
@@ -85,10 +85,10 @@ interface ModeResult {
 
 async function measure(
   daemon: GitDaemon,
-  workerPids: ReadonlySet<number>,
+  processes: ReadonlyMap<number, CpuKind>,
   run: () => Promise<void>,
 ): Promise<ModeResult> {
-  const cpuBefore = cpuSnapshot(workerPids);
+  const cpuBefore = cpuSnapshot(processes);
   const requestsBefore = daemon.uploadPacks();
   const started = performance.now();
   await run();
@@ -97,7 +97,7 @@ async function measure(
   await new Promise((resolve) => setTimeout(resolve, 100));
   return {
     ms,
-    cpu: cpuDelta(cpuBefore, cpuSnapshot(workerPids)),
+    cpu: cpuDelta(cpuBefore, cpuSnapshot(processes)),
     gitRequests: daemon.uploadPacks() - requestsBefore,
   };
 }
@@ -123,7 +123,7 @@ interface Setup {
 async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
   const { daemon, urlOf, breakdown } = setup;
   const scratch = await mkdtemp(join(tmpdir(), 'repolens-bench-pipeline-'));
-  const direct = await openDirectRunner(scratch, CONCURRENCY_PER_WORKER * WORKERS);
+  const direct = await startDirectProcess(scratch, CONCURRENCY_PER_WORKER * WORKERS);
   const distributed = await openDistributedRunner({
     brokers: setup.brokers,
     scratch,
@@ -142,13 +142,17 @@ async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
       const runDirect = async (): Promise<ModeResult> => {
         distributed.pause();
         try {
-          return await measure(daemon, new Set(), () => direct.run(urls, breakdown.directWork));
+          return await measure(daemon, new Map([[direct.pid, 'direct process']]), () =>
+            direct.run(urls, breakdown.directWork),
+          );
         } finally {
           distributed.resume();
         }
       };
       const runPipeline = (): Promise<ModeResult> =>
-        measure(daemon, distributed.workerPids, () => distributed.run(urls));
+        measure(daemon, new Map([...distributed.workerPids].map((pid) => [pid, 'workers'])), () =>
+          distributed.run(urls),
+        );
       // Alternate which mode goes first, so a drift in the machine's load hits both alike.
       let result: RoundResult;
       if ((run + r) % 2 === 1) {
@@ -240,7 +244,7 @@ async function main(): Promise<void> {
         '',
         `${RUNS} run(s) of ${ROUNDS} rounds of ${REPOS} repositories (npm packages, ${files} files in all), ` +
           `each run after ${WARMUP_REPOS} to warm up each mode, with fresh schemas, workspaces, topics and workers`,
-        `direct: one process, ${CONCURRENCY_PER_WORKER * WORKERS} at once, no bus`,
+        `direct: one process (fresh each run), ${CONCURRENCY_PER_WORKER * WORKERS} at once, no bus`,
         `pipeline: ${WORKERS} workers x ${CONCURRENCY_PER_WORKER} handlers on Kafka + PostgreSQL, ` +
           `${SHARED_WORKSPACE ? 'one shared workspace (as on one machine)' : 'a workspace each (as on separate machines)'}`,
         '',

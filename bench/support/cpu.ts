@@ -1,7 +1,7 @@
 /**
  * CPU time by kind of process, read from /proc (Linux), so a benchmark can say where a run's
- * CPU went: this process, the workers it started, git (started by the spawn servers of both),
- * the Kafka brokers and PostgreSQL.
+ * CPU went: this process, the processes it started (workers, the direct mode's process), git
+ * (started by their spawn servers), the Kafka brokers and PostgreSQL.
  * Processes that end during the run are missed (their time is gone from /proc), except children
  * this process waited for, which count in its cutime/cstime.
  */
@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export type CpuKind =
   | 'bench process'
   | 'workers'
+  | 'direct process'
   | 'git (spawn servers)'
   | 'kafka brokers'
   | 'postgresql'
@@ -19,9 +20,10 @@ export type CpuKind =
 
 const TICKS_PER_SECOND = 100;
 
-function classify(pid: number, command: string, workerPids: ReadonlySet<number>): CpuKind | undefined {
+function classify(pid: number, command: string, started: ReadonlyMap<number, CpuKind>): CpuKind | undefined {
   if (pid === process.pid) return 'bench process';
-  if (workerPids.has(pid)) return 'workers';
+  const kind = started.get(pid);
+  if (kind !== undefined) return kind;
   // git runs under each process's spawn server; the server's cutime holds git's CPU.
   if (command.includes('spawn-server.mjs')) return 'git (spawn servers)';
   if (command.includes('kafka.Kafka') || command.includes('kafka.server')) return 'kafka brokers';
@@ -39,8 +41,11 @@ function machineBusySeconds(): number {
   return busy / TICKS_PER_SECOND;
 }
 
-/** CPU seconds per kind now; subtract two snapshots for a run. Empty where /proc is missing. */
-export function cpuSnapshot(workerPids: ReadonlySet<number> = new Set()): Map<CpuKind, number> {
+/**
+ * CPU seconds per kind now, `started` naming the kind of processes this one started; subtract
+ * two snapshots for a run. Empty where /proc is missing.
+ */
+export function cpuSnapshot(started: ReadonlyMap<number, CpuKind> = new Map()): Map<CpuKind, number> {
   const totals = new Map<CpuKind, number>();
   let entries: string[];
   try {
@@ -54,7 +59,7 @@ export function cpuSnapshot(workerPids: ReadonlySet<number> = new Set()): Map<Cp
     if (!Number.isInteger(pid)) continue;
     try {
       const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const kind = classify(pid, command, workerPids);
+      const kind = classify(pid, command, started);
       if (kind === undefined) continue;
       // Fields after the parenthesised name: utime is the 14th field, stime the 15th, and
       // cutime/cstime (waited-for children: git, for instance) the 16th and 17th.

@@ -1,8 +1,11 @@
 /**
  * The direct side of bench:pipeline: the pipeline's stage functions (clone, select, load RAG,
  * analyse) called in one process on PostgreSQL, without a bus, status messages or task journal.
+ * The bench runs it in a process of its own (direct-process.ts), fresh for every run.
  */
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/load-config.js';
 import { openEnvironment } from '../../src/composition/open-environment.js';
@@ -74,6 +77,51 @@ export async function openDirectRunner(scratch: string, concurrency: number): Pr
     close: async () => {
       await env.close();
       await schema.drop();
+    },
+  };
+}
+
+export interface DirectProcess extends DirectRunner {
+  readonly pid: number;
+}
+
+type Reply = { readonly stageCount: number } | { readonly work: number[][] } | { readonly error: string };
+
+/** Starts direct-process.ts and resolves once its runner is open. */
+export async function startDirectProcess(scratch: string, concurrency: number): Promise<DirectProcess> {
+  const child = fork(fileURLToPath(new URL('./direct-process.ts', import.meta.url)), [scratch, String(concurrency)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = (): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message: Reply): void => {
+        child.off('exit', onExit);
+        resolve(message);
+      };
+      const onExit = (code: number | null): void => {
+        child.off('message', onMessage);
+        reject(new Error(`the direct process exited with ${code}`));
+      };
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = await reply();
+  if (!('stageCount' in ready) || child.pid === undefined) throw new Error('the direct process did not start');
+  return {
+    pid: child.pid,
+    stageCount: ready.stageCount,
+    run: async (urls, work) => {
+      const answered = reply();
+      child.send({ urls });
+      const message = await answered;
+      if ('error' in message) throw new Error(`the direct mode failed: ${message.error}`);
+      if ('work' in message) message.work.forEach((times, stage) => work[stage]?.push(...times));
+    },
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('close');
+      await exited;
     },
   };
 }
