@@ -153,32 +153,37 @@ export function describeMessageBusContract(
       }
     });
 
-    it('takes its partitions in turn when several have messages waiting', async () => {
-      // Four keys per partition, produced partition by partition, as one batch of discoveries
-      // hashed over the partitions would look to a fetch.
-      const keys = Array.from({ length: PARTITIONS }, (_, partition) => {
-        const found: string[] = [];
-        for (let i = 0; found.length < 4; i++)
-          if (partitionForKey(`repo-${i}`, PARTITIONS) === partition) found.push(`repo-${i}`);
-        return found;
-      }).flat();
-      await produce(keys.length, (i) => keys[i] as string);
-      const handled: number[] = [];
-      await subscribe(
-        fixture.bus,
-        name('group'),
-        async (message) => {
-          handled.push(message.partition);
-          // The first message holds the only handler until every partition's fetch has landed
-          // (the leaders answer separately); from then on the order is the scheduler's alone.
-          await delay(handled.length === 1 ? 1_000 : 10);
-        },
-        1,
-      );
-      await eventually('every message', () => handled.length === keys.length, settleMs * 3);
-      // Served partition after partition, the first ten would come from three partitions at most.
-      expect(new Set(handled.slice(0, 10)).size).toBe(PARTITIONS);
-    });
+    it.each([1, 2])(
+      'takes its partitions in turn when several have messages waiting (concurrency %i)',
+      async (concurrency) => {
+        // Four keys per partition, produced partition by partition, as one batch of discoveries
+        // hashed over the partitions would look to a fetch.
+        const keys = Array.from({ length: PARTITIONS }, (_, partition) => {
+          const found: string[] = [];
+          for (let i = 0; found.length < 4; i++)
+            if (partitionForKey(`repo-${i}`, PARTITIONS) === partition) found.push(`repo-${i}`);
+          return found;
+        }).flat();
+        await produce(keys.length, (i) => keys[i] as string);
+        const handled: number[] = [];
+        await subscribe(
+          fixture.bus,
+          name('group'),
+          async (message) => {
+            handled.push(message.partition);
+            // The first messages hold every handler until each partition's fetch has landed
+            // (the leaders answer separately); from then on the order is the scheduler's alone.
+            await delay(handled.length <= concurrency ? 1_000 : 10);
+          },
+          concurrency,
+        );
+        await eventually('every message', () => handled.length === keys.length, settleMs * 3);
+        // Served partition after partition, the first ten would come from three partitions at
+        // most; and the first free handlers would all go to the first partition of a response.
+        expect(new Set(handled.slice(0, 10)).size).toBe(PARTITIONS);
+        expect(new Set(handled.slice(0, concurrency)).size).toBe(concurrency);
+      },
+    );
 
     it('delivers each message once per group when members share the work', async () => {
       const groupId = name('group');

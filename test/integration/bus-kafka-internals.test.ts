@@ -105,6 +105,7 @@ describe('KeyScheduler', () => {
     expect(done).toEqual(['b1', 'c1']);
     expect(scheduler.drop((j) => j.id === 'a2').map((j) => j.id)).toEqual(['a2']);
     scheduler.enqueue(job('d1', 'd'));
+    await delay(5);
     scheduler.pause();
     scheduler.enqueue(job('e1', 'e'));
     await delay(5);
@@ -129,13 +130,35 @@ describe('KeyScheduler', () => {
       },
     });
     // A partition first heard of while b1 runs: its turn comes before those served already.
-    const c1 = job('c1', 'p2');
-    // One fetch response: partition 0's messages, then partition 1's.
-    for (const id of ['a1', 'a2', 'a3', 'a4']) scheduler.enqueue(job(id, 'p0'));
-    scheduler.enqueue(job('b1', 'p1', () => scheduler.enqueue(c1)));
+    const d1 = job('d1', 'p3');
+    // One fetch response: partition 0's messages, then partition 1's, then partition 2's.
+    for (const id of ['a1', 'a2', 'a3']) scheduler.enqueue(job(id, 'p0'));
+    scheduler.enqueue(job('b1', 'p1', () => scheduler.enqueue(d1)));
     scheduler.enqueue(job('b2', 'p1'));
+    scheduler.enqueue(job('c1', 'p2'));
     while (scheduler.queued > 0 || scheduler.running > 0) await scheduler.idle().then(() => delay(2));
-    expect(started).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
+    expect(started).toEqual(['a1', 'b1', 'c1', 'd1', 'a2', 'b2', 'a3']);
+  });
+
+  it('queues what arrives in one turn before starting any of it, so free handlers go to every lane', async () => {
+    const scheduler = new KeyScheduler<Job>(3);
+    const started: string[] = [];
+    const job = (id: string, lane: string): Job => ({
+      id,
+      lockKey: id,
+      lane,
+      run: async () => {
+        started.push(id);
+        await delay(1);
+      },
+    });
+    for (const id of ['a1', 'a2', 'a3']) scheduler.enqueue(job(id, 'p0'));
+    for (const id of ['b1', 'b2']) scheduler.enqueue(job(id, 'p1'));
+    scheduler.enqueue(job('c1', 'p2'));
+    await delay(0);
+    expect(started).toEqual(['a1', 'b1', 'c1']);
+    while (scheduler.queued > 0 || scheduler.running > 0) await scheduler.idle().then(() => delay(2));
+    expect(started).toHaveLength(6);
   });
 });
 

@@ -1,14 +1,18 @@
 /**
- * Runs jobs with bounded concurrency while keeping each key's jobs strictly sequential and in
- * arrival order: a job starts only when no job with its key is running and every earlier job
- * with its key has started. Jobs of other keys overtake a blocked key, so one slow repository
- * does not stall the others (its own partition's commits wait for it, see PartitionProgress).
+ * Runs jobs with bounded concurrency while keeping each key's jobs strictly sequential: never
+ * two jobs of one key at once, and within a lane (a partition) a job starts only when every
+ * earlier job of its lane with its key has started. Jobs of other keys overtake a blocked key, so
+ * one slow repository does not stall the others (its own partition's commits wait for it, see
+ * PartitionProgress). Between lanes there is no order, as between partitions in Kafka: one key
+ * on two topics (two lanes) is never run twice at once, but its jobs may start in either order.
  *
- * Jobs queue in lanes (one per partition), and lanes take turns: the next job comes from the
- * lane served least recently that has one ready. A fetch delivers one partition's messages after
- * another; served in arrival order, the last partition of a response would wait for all of the
- * others, so a repository's place in line would depend on its key's hash rather than on when it
- * arrived. The in-process bus dispatches its partitions in turn as well.
+ * Lanes take turns: the next job comes from the lane served least recently that has one ready.
+ * A fetch delivers one partition's messages after another; served in arrival order, the last
+ * partition of a response would wait for all of the others, so a repository's place in line
+ * would depend on its key's hash rather than on when it arrived. Jobs enqueued in one turn of
+ * the event loop (a whole fetch response) are all queued before any of them starts, so that the
+ * first partition does not take every free handler. The in-process bus takes its partitions in
+ * turn as well.
  */
 export interface KeyedJob {
   readonly lockKey: string;
@@ -32,6 +36,8 @@ export class KeyScheduler<J extends KeyedJob> {
   #starts = 0;
   readonly #busy = new Set<string>();
   #running = 0;
+  /** A pump is due at the end of this turn (see enqueue). */
+  #pumpQueued = false;
   #paused = false;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
@@ -57,7 +63,12 @@ export class KeyScheduler<J extends KeyedJob> {
     }
     lane.jobs.push(job);
     this.#queued++;
-    this.#pump();
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
   }
 
   /** Removes queued (not started) jobs matching `predicate`; returns them. */
