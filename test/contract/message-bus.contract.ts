@@ -179,9 +179,10 @@ export function describeMessageBusContract(
         );
         await eventually('every message', () => handled.length === keys.length, settleMs * 3);
         // Served partition after partition, the first ten would come from three partitions at
-        // most; and the first free handlers would all go to the first partition of a response.
+        // most. (Which partitions the first handlers get depends on which leader answers first:
+        // one of them may lead a single partition. The unit test of KeyScheduler checks that a
+        // whole response is queued before free handlers are handed out.)
         expect(new Set(handled.slice(0, 10)).size).toBe(PARTITIONS);
-        expect(new Set(handled.slice(0, concurrency)).size).toBe(concurrency);
       },
     );
 
