@@ -136,23 +136,20 @@ async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
     await direct.run(warmupUrls, []);
     await distributed.run(warmupUrls);
     log(`run ${run}: warmed up`);
+    const directProcess = new Map<number, CpuKind>([[direct.pid, 'direct process']]);
+    const workerProcesses = new Map<number, CpuKind>([...distributed.workerPids].map((pid) => [pid, 'workers']));
     const rounds: RoundResult[] = [];
     for (const [r, round] of setup.roundPackages.entries()) {
       const urls = round.map(urlOf);
       const runDirect = async (): Promise<ModeResult> => {
         distributed.pause();
         try {
-          return await measure(daemon, new Map([[direct.pid, 'direct process']]), () =>
-            direct.run(urls, breakdown.directWork),
-          );
+          return await measure(daemon, directProcess, () => direct.run(urls, breakdown.directWork));
         } finally {
           distributed.resume();
         }
       };
-      const runPipeline = (): Promise<ModeResult> =>
-        measure(daemon, new Map([...distributed.workerPids].map((pid) => [pid, 'workers'])), () =>
-          distributed.run(urls),
-        );
+      const runPipeline = (): Promise<ModeResult> => measure(daemon, workerProcesses, () => distributed.run(urls));
       // Alternate which mode goes first, so a drift in the machine's load hits both alike.
       let result: RoundResult;
       if ((run + r) % 2 === 1) {

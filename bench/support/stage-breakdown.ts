@@ -40,8 +40,11 @@ export class StageBreakdown {
       [urls],
     );
     const byRepository = new Map<string, HistoryRow[]>();
-    for (const row of rows)
-      byRepository.set(row.repository_url, [...(byRepository.get(row.repository_url) ?? []), row]);
+    for (const row of rows) {
+      const history = byRepository.get(row.repository_url) ?? [];
+      history.push(row);
+      byRepository.set(row.repository_url, history);
+    }
     for (const [url, history] of byRepository) {
       this.#messages.push(history.length);
       RepositoryStatuses.forEach((status, i) => {

@@ -75,9 +75,9 @@ export class KeyScheduler<J extends KeyedJob> {
   drop(predicate: (job: J) => boolean): J[] {
     const dropped: J[] = [];
     for (const lane of this.#lanes.values()) {
-      if (!lane.jobs.some(predicate)) continue;
-      dropped.push(...lane.jobs.filter(predicate));
-      lane.jobs = lane.jobs.filter((job) => !predicate(job));
+      const kept: J[] = [];
+      for (const job of lane.jobs) (predicate(job) ? dropped : kept).push(job);
+      lane.jobs = kept;
     }
     this.#queued -= dropped.length;
     return dropped;
