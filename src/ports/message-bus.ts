@@ -62,6 +62,14 @@ export interface SubscribeOptions {
    * In-process buses deliver without polling and ignore it.
    */
   readonly pollWaitMs?: number;
+  /**
+   * How often this member tells its group it is alive (Kafka's heartbeat.interval.ms; default:
+   * the bus's; capped at a third of the session timeout). It is also how late the member learns
+   * that its group is rebalancing, and a rebalance waits for every member to rejoin: a longer
+   * interval means fewer requests, and slower hand-overs and joins of this group. For consumers
+   * that tolerate seconds of delay (retry tiers). In-process buses have no heartbeats and ignore it.
+   */
+  readonly heartbeatIntervalMs?: number;
 }
 
 export interface CloseOptions {

@@ -14,7 +14,7 @@ import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import { classifyFailure, decideRetry, failureCode } from '../domain/retry-policy.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { MessageBus, ReceivedMessage, Subscription } from '../ports/message-bus.js';
+import type { MessageBus, ReceivedMessage } from '../ports/message-bus.js';
 import type { ConsumerDefinition, RouteContext } from '../ports/message-route.js';
 
 export type { ConsumerDefinition, GiveUp, MessageRoute, RouteContext } from '../ports/message-route.js';
@@ -23,12 +23,16 @@ import { persistently } from './hand-off.js';
 import { buildRetryMessage, retriesSoFar } from './retry-envelope.js';
 
 /**
- * How long a retry tier's poll waits at the broker when its topic is empty. A retried message
- * ends the wait as soon as it arrives; the long wait only saves the brokers most of the idle
- * polls of the nine tier subscriptions a worker holds, and may delay reading a partition the
- * tier was just assigned by up to this much, next to tier delays of minutes.
+ * How long a retry tier's poll waits at the broker when its topic is empty, and how often its
+ * member heartbeats. A retried message ends the wait as soon as it arrives; the long wait and the
+ * rare heartbeats only spare the brokers the idle requests of the nine tier subscriptions a
+ * worker holds (with 5 s and 3 s they were most of what an idle worker sent, and more broker CPU
+ * in bench:pipeline than the messages themselves). The cost: a tier partition assigned while a
+ * poll is out is read up to 15 s late, and a tier group's rebalance waits up to 10 s for each
+ * member to notice, next to tier delays of minutes.
  */
-const RETRY_TIER_POLL_WAIT_MS = 5_000;
+const RETRY_TIER_POLL_WAIT_MS = 15_000;
+const RETRY_TIER_HEARTBEAT_MS = 10_000;
 
 export type HandlingOutcome = 'success' | 'retried' | 'dead-lettered' | 'skipped';
 
@@ -204,31 +208,33 @@ export async function startConsumer<T extends MessageTopic>(
     }
   }
 
-  const subscriptions: Subscription[] = [];
-  try {
-    subscriptions.push(
-      await options.bus.subscribe({
-        groupId,
-        topics: [topic],
-        concurrency: options.concurrency,
-        handler: (received, { signal }) => handle(received, 0, groupId, signal),
-      }),
-    );
-    for (const [index, tier] of RETRY_TIERS.entries()) {
+  // The main group and the tier groups join in parallel: each join waits for the group's other
+  // members to notice the rebalance (up to a heartbeat interval), and one after the other those
+  // waits would add up.
+  const joins = await Promise.allSettled([
+    options.bus.subscribe({
+      groupId,
+      topics: [topic],
+      concurrency: options.concurrency,
+      handler: (received, { signal }) => handle(received, 0, groupId, signal),
+    }),
+    ...RETRY_TIERS.map((tier, index) => {
       const tierGroup = retryGroupId(groupId, tier);
-      subscriptions.push(
-        await options.bus.subscribe({
-          groupId: tierGroup,
-          topics: [retryTopicName(topic, tier)],
-          concurrency: options.concurrency,
-          pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
-          handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
-        }),
-      );
-    }
-  } catch (error) {
+      return options.bus.subscribe({
+        groupId: tierGroup,
+        topics: [retryTopicName(topic, tier)],
+        concurrency: options.concurrency,
+        pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
+        heartbeatIntervalMs: RETRY_TIER_HEARTBEAT_MS,
+        handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
+      });
+    }),
+  ]);
+  const subscriptions = joins.flatMap((join) => (join.status === 'fulfilled' ? [join.value] : []));
+  const failedJoin = joins.find((join) => join.status === 'rejected');
+  if (failedJoin !== undefined) {
     await Promise.allSettled(subscriptions.map((s) => s.close({ graceMs: 0 })));
-    throw error;
+    throw failedJoin.reason;
   }
 
   let closing: Promise<void> | undefined;

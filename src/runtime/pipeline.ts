@@ -9,7 +9,7 @@ import { Topics } from '../contracts/topics.js';
 import type { ConsumerDefinition } from '../ports/message-route.js';
 import { stageDiscoveryRoute, stageTaskRoute, type StageDefinition } from '../services/stage/stage-route.js';
 import type { StageRunDeps } from '../services/stage/stage-run.js';
-import { startConsumer, type ConsumerRuntimeOptions, type RunningConsumer } from './message-consumer.js';
+import { startConsumer, type ConsumerRuntimeOptions } from './message-consumer.js';
 
 export interface PipelineOptions {
   /** The cloning stage (runs on discovery and on `clone` tasks); omit to not clone here. */
@@ -46,15 +46,21 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   if (taskRoutes.length > 0)
     definitions.push({ topic: Topics.tasks, groupId: ConsumerGroups.tasks, routes: taskRoutes });
 
-  const running: RunningConsumer[] = [];
-  try {
-    for (const definition of definitions) {
-      // Each definition is for one topic; the union type only widens the array.
-      running.push(await startConsumer(definition as ConsumerDefinition<typeof Topics.tasks>, options.runtime));
-    }
-  } catch (error) {
+  // Joined in parallel: on Kafka each join waits for the group's other members to notice the
+  // rebalance (up to a heartbeat interval), and one after the other those waits add up when a
+  // worker joins running ones. Subscribing starts in array order, so on the in-process bus the
+  // Database Service still listens before any stage.
+  const joins = await Promise.allSettled(
+    // Each definition is for one topic; the union type only widens the array.
+    definitions.map((definition) =>
+      startConsumer(definition as ConsumerDefinition<typeof Topics.tasks>, options.runtime),
+    ),
+  );
+  const running = joins.flatMap((join) => (join.status === 'fulfilled' ? [join.value] : []));
+  const failedJoin = joins.find((join) => join.status === 'rejected');
+  if (failedJoin !== undefined) {
     await Promise.allSettled(running.map((consumer) => consumer.close(0)));
-    throw error;
+    throw failedJoin.reason;
   }
   let closing: Promise<void> | undefined;
   return {

@@ -399,6 +399,37 @@ describe('bus-kafka: producing and consuming', () => {
     expect(Date.now() - closingAt).toBeLessThan(10_000);
   });
 
+  it('heartbeats at the subscription’s own interval, capped at a third of the session timeout', async () => {
+    const name = await topic(1);
+    const target = bus({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 });
+    const everyHalfSecond = uniqueName('g');
+    const slow = uniqueName('g');
+    const heartbeats = new Map<string, number>();
+    const count = (context: unknown): void => {
+      const groupId = (context as { client?: { groupId?: string } }).client?.groupId ?? '';
+      heartbeats.set(groupId, (heartbeats.get(groupId) ?? 0) + 1);
+    };
+    subscriptions.push(
+      await target.subscribe({ groupId: everyHalfSecond, topics: [name], handler: async () => undefined }),
+      // Asks for 10 s; a 6 s session allows 2 s at most.
+      await target.subscribe({
+        groupId: slow,
+        topics: [name],
+        heartbeatIntervalMs: 10_000,
+        handler: async () => undefined,
+      }),
+    );
+    subscribeChannel('tracing:plt:kafka:consumer:heartbeat:start', count);
+    try {
+      await delay(7_000);
+    } finally {
+      unsubscribeChannel('tracing:plt:kafka:consumer:heartbeat:start', count);
+    }
+    expect(heartbeats.get(everyHalfSecond) ?? 0).toBeGreaterThanOrEqual(10);
+    expect(heartbeats.get(slow) ?? 0).toBeGreaterThanOrEqual(2);
+    expect(heartbeats.get(slow) ?? 0).toBeLessThanOrEqual(4);
+  });
+
   it('redelivers a hung message to the other member when its member closes with grace 0, and says how long that took', async () => {
     const name = await topic(5);
     const groupId = uniqueName('g');
@@ -728,14 +759,17 @@ describe('bus-kafka: failures', () => {
     );
   });
 
-  it('rejects a subscription whose pollWaitMs is not a positive integer', async () => {
-    const error: unknown = await bus()
-      .subscribe({ groupId: 'g', topics: ['t'], pollWaitMs: 0, handler: async () => undefined })
-      .catch((rejection: unknown) => rejection);
-    expect(error).toBeInstanceOf(RepolensError);
-    expect((error as RepolensError).code).toBe(ErrorCodes.inputInvalid);
-    expect((error as RepolensError).message).toContain('pollWaitMs');
-  });
+  it.each(['pollWaitMs', 'heartbeatIntervalMs'])(
+    'rejects a subscription whose %s is not a positive integer',
+    async (setting) => {
+      const error: unknown = await bus()
+        .subscribe({ groupId: 'g', topics: ['t'], [setting]: 0, handler: async () => undefined })
+        .catch((rejection: unknown) => rejection);
+      expect(error).toBeInstanceOf(RepolensError);
+      expect((error as RepolensError).code).toBe(ErrorCodes.inputInvalid);
+      expect((error as RepolensError).message).toContain(setting);
+    },
+  );
 
   it('refuses to produce or subscribe after close', async () => {
     const closed = bus();

@@ -6,6 +6,10 @@ import { resolveBusOptions, type KafkaBusOptions } from './options.js';
 import { LaneProducer } from './lane-producer.js';
 import { KafkaSubscription } from './subscription.js';
 
+function positiveOrUnset(value: number | undefined): boolean {
+  return value === undefined || (Number.isInteger(value) && value >= 1);
+}
+
 function checkSubscribeOptions(options: SubscribeOptions): void {
   const problem =
     options.groupId.trim() === ''
@@ -14,9 +18,11 @@ function checkSubscribeOptions(options: SubscribeOptions): void {
         ? 'at least one topic is required'
         : options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)
           ? `concurrency must be a positive integer, got ${options.concurrency}`
-          : options.pollWaitMs !== undefined && (!Number.isInteger(options.pollWaitMs) || options.pollWaitMs < 1)
+          : !positiveOrUnset(options.pollWaitMs)
             ? `pollWaitMs must be a positive integer, got ${options.pollWaitMs}`
-            : null;
+            : !positiveOrUnset(options.heartbeatIntervalMs)
+              ? `heartbeatIntervalMs must be a positive integer, got ${options.heartbeatIntervalMs}`
+              : null;
   if (problem !== null) {
     throw new RepolensError(ErrorCodes.inputInvalid, `subscribe: ${problem}`, {
       details: { groupId: options.groupId },

@@ -38,6 +38,20 @@ function lockKeyOf(message: ReceivedMessage): string {
     : `k\u0000${message.key.toString('latin1')}`;
 }
 
+/**
+ * The bus's options with this subscription's own poll wait and heartbeat. A heartbeat is capped
+ * at a third of the session timeout (Kafka's advice), so a member never risks its session between
+ * two heartbeats; it is never made shorter than the bus's own.
+ */
+function subscriptionOptions(options: ResolvedKafkaBusOptions, subscribe: SubscribeOptions): ResolvedKafkaBusOptions {
+  const longestHeartbeatMs = Math.max(options.heartbeatIntervalMs, Math.floor(options.sessionTimeoutMs / 3));
+  return {
+    ...options,
+    fetchMaxWaitMs: subscribe.pollWaitMs ?? options.fetchMaxWaitMs,
+    heartbeatIntervalMs: Math.min(subscribe.heartbeatIntervalMs ?? options.heartbeatIntervalMs, longestHeartbeatMs),
+  };
+}
+
 export class KafkaSubscription implements Subscription, FetchHost {
   readonly groupId: string;
   readonly done: Promise<void>;
@@ -76,19 +90,13 @@ export class KafkaSubscription implements Subscription, FetchHost {
 
   private constructor(options: ResolvedKafkaBusOptions, subscribe: SubscribeOptions) {
     this.groupId = subscribe.groupId;
-    this.#options = options;
+    this.#options = subscriptionOptions(options, subscribe);
     this.#topics = [...new Set(subscribe.topics)];
     this.#handler = subscribe.handler;
     this.#clientId = `${options.clientId}-${subscribe.groupId}`;
     this.#logger = options.logger.child({ groupId: subscribe.groupId, topics: this.#topics });
     this.#scheduler = new KeyScheduler<HandlerJob>(subscribe.concurrency ?? 1);
-    this.#fetchLoop = new FetchLoop(
-      { ...options, fetchMaxWaitMs: subscribe.pollWaitMs ?? options.fetchMaxWaitMs },
-      this,
-      this.#topics,
-      this.#clientId,
-      this.#logger,
-    );
+    this.#fetchLoop = new FetchLoop(this.#options, this, this.#topics, this.#clientId, this.#logger);
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolveDone = resolve;
       this.#rejectDone = reject;
@@ -110,7 +118,7 @@ export class KafkaSubscription implements Subscription, FetchHost {
       });
     }
     subscription.#fetchLoop.start();
-    subscription.#watchdog = setInterval(() => subscription.#checkSession(), options.heartbeatIntervalMs);
+    subscription.#watchdog = setInterval(() => subscription.#checkSession(), subscription.#options.heartbeatIntervalMs);
     subscription.#partitionCheck = setInterval(
       () => void subscription.#checkPartitionCounts(false),
       options.partitionCheckIntervalMs,
