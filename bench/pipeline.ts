@@ -250,6 +250,8 @@ async function main(): Promise<void> {
         `direct: one process (fresh each run), ${CONCURRENCY_PER_WORKER * WORKERS} at once, no bus`,
         `pipeline: ${WORKERS} workers x ${CONCURRENCY_PER_WORKER} handlers on Kafka + PostgreSQL, ` +
           `${SHARED_WORKSPACE ? 'one shared workspace (as on one machine)' : 'a workspace each (as on separate machines)'}`,
+        `cluster: ${cluster.foreign.topics} other topics (${cluster.foreign.partitions} partitions) at the start` +
+          (cluster.foreign.topics > 0 ? ' (not comparable with a clean cluster)' : ''),
         '',
         ...runs.flatMap((run, i) => [...runTable(i + 1, run), '']),
         `ratio pipeline/direct (target <= 1.10): all runs ${seconds(pipelineTotal.ms)} / ${seconds(directTotal.ms)} = ` +

@@ -3,11 +3,11 @@
  * fed by discovery messages, done when the Database Service has every repository `analyzed`.
  */
 import { join } from 'node:path';
-import { Admin } from '@platformatic/kafka';
 import { createKafkaBus } from '../../src/adapters/bus-kafka/index.js';
 import { createNamespace, namespacedBus } from '../../src/runtime/namespace.js';
 import { discoveryRecord } from '../../test/support/discovery.js';
 import { createTestSchema, type TestSchema } from '../../test/support/postgres.js';
+import { deleteTopicsWithPrefix } from '../../test/support/topic-cleanup.js';
 import { startWorker } from '../../test/support/worker-process.js';
 
 /**
@@ -50,16 +50,6 @@ export interface DistributedRunner {
   pause(): void;
   resume(): void;
   close(): Promise<void>;
-}
-
-async function deleteTopicsWithPrefix(brokers: readonly string[], prefix: string): Promise<void> {
-  const admin = new Admin({ clientId: 'bench-pipeline-cleanup', bootstrapBrokers: [...brokers] });
-  try {
-    const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.close();
-  }
 }
 
 export async function openDistributedRunner(options: DistributedOptions): Promise<DistributedRunner> {

@@ -22,6 +22,7 @@ import { ensureTopics } from '../../src/runtime/topic-provisioning.js';
 import { createRepoRoot, startGitDaemon, type BareRepo, type RepoRoot, type TestServer } from './git-server.js';
 import { kafkaBrokers, uniqueName } from './kafka.js';
 import { createTestSchema, type TestSchema } from './postgres.js';
+import { deleteTopicsWithPrefix } from './topic-cleanup.js';
 import { discoveryRecord } from './discovery.js';
 import { eventually } from './wait.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
@@ -165,6 +166,7 @@ export async function createPipelineFixture(
     close: async () => {
       await Promise.allSettled(workers.map((worker) => worker.kill()));
       await Promise.allSettled([bus.close(), rawAdmin.close()]);
+      await deleteTopicsWithPrefix(kafkaBrokers(), prefix).catch(() => undefined);
       await daemon.close();
       await root.remove();
       await schema.drop();
