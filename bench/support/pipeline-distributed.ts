@@ -17,7 +17,11 @@ import { startWorker } from '../../test/support/worker-process.js';
  * and more in PostgreSQL, all of it counted against the pipeline.
  */
 const POLL_EVERY_MS = 500;
-/** While paused, the workers run KEEP_ALIVE_RUN_MS every KEEP_ALIVE_EVERY_MS (heartbeats are due every 3 s). */
+/**
+ * While paused, the workers run KEEP_ALIVE_RUN_MS every KEEP_ALIVE_EVERY_MS (heartbeats are due
+ * every 3 s, every 10 s in retry tiers: either way one falls in a keep-alive well within the 30 s
+ * session).
+ */
 const KEEP_ALIVE_EVERY_MS = 5_000;
 const KEEP_ALIVE_RUN_MS = 250;
 
@@ -100,20 +104,25 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
     await bus.produce(urls.map((url) => discoveryRecord(url)));
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
-      // received_at is the Database Service's transaction time for each status message.
+      // The end is each repository's first applied `analyzed` row (a redelivery may add
+      // another), as the Database Service's transaction time, turned into how long ago that was
+      // on the database's clock so that only durations cross from one clock to the other.
       const { rows } = await pool
-        .query<{ done: number; failed: number; last: Date | null }>(
+        .query<{ done: number; failed: number; ago_ms: number | null }>(
           `SELECT count(*) FILTER (WHERE s.status = 'analyzed' AND s.progress = 100 AND NOT s.failed)::int AS done,
                   count(*) FILTER (WHERE s.failed)::int AS failed,
-                  (SELECT max(h.received_at) FROM repository_status_history h
-                    WHERE h.repository_url = ANY($1) AND h.status = 'analyzed' AND h.progress = 100) AS last
+                  (SELECT extract(epoch FROM clock_timestamp() - max(f.first_at)) * 1000
+                     FROM (SELECT min(h.received_at) AS first_at FROM repository_status_history h
+                            WHERE h.repository_url = ANY($1) AND h.status = 'analyzed' AND h.progress = 100
+                              AND h.applied
+                            GROUP BY h.repository_url) f)::float8 AS ago_ms
              FROM repository_status s WHERE s.repository_url = ANY($1)`,
           [urls],
         )
-        .catch(() => ({ rows: [{ done: 0, failed: 0, last: null }] }));
-      const row = rows[0] ?? { done: 0, failed: 0, last: null };
+        .catch(() => ({ rows: [{ done: 0, failed: 0, ago_ms: null }] }));
+      const row = rows[0] ?? { done: 0, failed: 0, ago_ms: null };
       if (row.failed > 0) throw new Error(`${row.failed} repositories failed in the pipeline`);
-      if (row.done === urls.length && row.last !== null) return row.last.getTime();
+      if (row.done === urls.length && row.ago_ms !== null) return Date.now() - row.ago_ms;
     }
   };
 

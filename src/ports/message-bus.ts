@@ -64,7 +64,8 @@ export interface SubscribeOptions {
   readonly pollWaitMs?: number;
   /**
    * How often this member tells its group it is alive (Kafka's heartbeat.interval.ms; default:
-   * the bus's; capped at a third of the session timeout). It is also how late the member learns
+   * the bus's; an interval longer than the bus's is capped at a third of the session timeout,
+   * or at the bus's own if that is longer). It is also how late the member learns
    * that its group is rebalancing, and a rebalance waits for every member to rejoin: a longer
    * interval means fewer requests, and slower hand-overs and joins of this group. For consumers
    * that tolerate seconds of delay (retry tiers). In-process buses have no heartbeats and ignore it.

@@ -48,8 +48,9 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
 
   // Joined in parallel: on Kafka each join waits for the group's other members to notice the
   // rebalance (up to a heartbeat interval), and one after the other those waits add up when a
-  // worker joins running ones. Subscribing starts in array order, so on the in-process bus the
-  // Database Service still listens before any stage.
+  // worker joins running ones. Nothing is missed whichever group is ready first: a group without
+  // a committed offset starts at the earliest retained message (on both buses), and `analyze`
+  // publishes only once every group has joined.
   const joins = await Promise.allSettled(
     // Each definition is for one topic; the union type only widens the array.
     definitions.map((definition) =>

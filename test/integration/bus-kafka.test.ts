@@ -425,7 +425,8 @@ describe('bus-kafka: producing and consuming', () => {
     } finally {
       unsubscribeChannel('tracing:plt:kafka:consumer:heartbeat:start', count);
     }
-    expect(heartbeats.get(everyHalfSecond) ?? 0).toBeGreaterThanOrEqual(10);
+    // Each next heartbeat is timed from the previous response, so a loaded machine beats less often.
+    expect(heartbeats.get(everyHalfSecond) ?? 0).toBeGreaterThanOrEqual(6);
     expect(heartbeats.get(slow) ?? 0).toBeGreaterThanOrEqual(2);
     expect(heartbeats.get(slow) ?? 0).toBeLessThanOrEqual(4);
   });

@@ -39,9 +39,9 @@ function lockKeyOf(message: ReceivedMessage): string {
 }
 
 /**
- * The bus's options with this subscription's own poll wait and heartbeat. A heartbeat is capped
- * at a third of the session timeout (Kafka's advice), so a member never risks its session between
- * two heartbeats; it is never made shorter than the bus's own.
+ * The bus's options with this subscription's own poll wait and heartbeat. A heartbeat longer
+ * than the bus's is capped at a third of the session timeout (Kafka's advice), so a member never
+ * risks its session between two heartbeats; the cap never goes below the bus's own interval.
  */
 function subscriptionOptions(options: ResolvedKafkaBusOptions, subscribe: SubscribeOptions): ResolvedKafkaBusOptions {
   const longestHeartbeatMs = Math.max(options.heartbeatIntervalMs, Math.floor(options.sessionTimeoutMs / 3));
@@ -56,7 +56,10 @@ export class KafkaSubscription implements Subscription, FetchHost {
   readonly groupId: string;
   readonly done: Promise<void>;
 
+  /** The bus's options with this subscription's poll wait and heartbeat. */
   readonly #options: ResolvedKafkaBusOptions;
+  /** The bus's own heartbeat interval: the session watchdog's period and margin. */
+  readonly #busHeartbeatMs: number;
   readonly #topics: readonly string[];
   readonly #handler: MessageHandler;
   readonly #logger: BusLogger;
@@ -91,6 +94,7 @@ export class KafkaSubscription implements Subscription, FetchHost {
   private constructor(options: ResolvedKafkaBusOptions, subscribe: SubscribeOptions) {
     this.groupId = subscribe.groupId;
     this.#options = subscriptionOptions(options, subscribe);
+    this.#busHeartbeatMs = options.heartbeatIntervalMs;
     this.#topics = [...new Set(subscribe.topics)];
     this.#handler = subscribe.handler;
     this.#clientId = `${options.clientId}-${subscribe.groupId}`;
@@ -118,7 +122,9 @@ export class KafkaSubscription implements Subscription, FetchHost {
       });
     }
     subscription.#fetchLoop.start();
-    subscription.#watchdog = setInterval(() => subscription.#checkSession(), subscription.#options.heartbeatIntervalMs);
+    // On the bus's interval, not a slower one of this subscription: the check is about the
+    // session, which does not get longer with the heartbeat.
+    subscription.#watchdog = setInterval(() => subscription.#checkSession(), options.heartbeatIntervalMs);
     subscription.#partitionCheck = setInterval(
       () => void subscription.#checkPartitionCounts(false),
       options.partitionCheckIntervalMs,
@@ -287,7 +293,7 @@ export class KafkaSubscription implements Subscription, FetchHost {
     if (member === null || this.#rebalancing || this.#closing !== null) return;
     const alive = Math.max(member.lastHeartbeat?.getTime() ?? 0, this.#lastJoinedAt);
     const silentMs = Date.now() - alive;
-    if (silentMs > this.#options.sessionTimeoutMs + this.#options.heartbeatIntervalMs) {
+    if (silentMs > this.#options.sessionTimeoutMs + this.#busHeartbeatMs) {
       this.#onMemberLost(member, undefined, `no heartbeat for ${silentMs} ms`);
     }
   }
