@@ -20,6 +20,7 @@ import type { ConsumerDefinition, RouteContext } from '../ports/message-route.js
 export type { ConsumerDefinition, GiveUp, MessageRoute, RouteContext } from '../ports/message-route.js';
 import { buildDeadLetter } from './dead-letter.js';
 import { persistently } from './hand-off.js';
+import { startAll } from './start-all.js';
 import { buildRetryMessage, retriesSoFar } from './retry-envelope.js';
 
 /**
@@ -211,31 +212,28 @@ export async function startConsumer<T extends MessageTopic>(
   // The main group and the tier groups join in parallel: each join waits for the group's other
   // members to notice the rebalance (up to a heartbeat interval), and one after the other those
   // waits would add up.
-  const joins = await Promise.allSettled([
-    options.bus.subscribe({
-      groupId,
-      topics: [topic],
-      concurrency: options.concurrency,
-      handler: (received, { signal }) => handle(received, 0, groupId, signal),
-    }),
-    ...RETRY_TIERS.map((tier, index) => {
-      const tierGroup = retryGroupId(groupId, tier);
-      return options.bus.subscribe({
-        groupId: tierGroup,
-        topics: [retryTopicName(topic, tier)],
+  const subscriptions = await startAll(
+    [
+      options.bus.subscribe({
+        groupId,
+        topics: [topic],
         concurrency: options.concurrency,
-        pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
-        heartbeatIntervalMs: RETRY_TIER_HEARTBEAT_MS,
-        handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
-      });
-    }),
-  ]);
-  const subscriptions = joins.flatMap((join) => (join.status === 'fulfilled' ? [join.value] : []));
-  const failedJoin = joins.find((join) => join.status === 'rejected');
-  if (failedJoin !== undefined) {
-    await Promise.allSettled(subscriptions.map((s) => s.close({ graceMs: 0 })));
-    throw failedJoin.reason;
-  }
+        handler: (received, { signal }) => handle(received, 0, groupId, signal),
+      }),
+      ...RETRY_TIERS.map((tier, index) => {
+        const tierGroup = retryGroupId(groupId, tier);
+        return options.bus.subscribe({
+          groupId: tierGroup,
+          topics: [retryTopicName(topic, tier)],
+          concurrency: options.concurrency,
+          pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
+          heartbeatIntervalMs: RETRY_TIER_HEARTBEAT_MS,
+          handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),
+        });
+      }),
+    ],
+    (subscription) => subscription.close({ graceMs: 0 }),
+  );
 
   let closing: Promise<void> | undefined;
   return {

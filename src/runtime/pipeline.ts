@@ -10,6 +10,7 @@ import type { ConsumerDefinition } from '../ports/message-route.js';
 import { stageDiscoveryRoute, stageTaskRoute, type StageDefinition } from '../services/stage/stage-route.js';
 import type { StageRunDeps } from '../services/stage/stage-run.js';
 import { startConsumer, type ConsumerRuntimeOptions } from './message-consumer.js';
+import { startAll } from './start-all.js';
 
 export interface PipelineOptions {
   /** The cloning stage (runs on discovery and on `clone` tasks); omit to not clone here. */
@@ -51,18 +52,13 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   // worker joins running ones. Nothing is missed whichever group is ready first: a group without
   // a committed offset starts at the earliest retained message (on both buses), and `analyze`
   // publishes only once every group has joined.
-  const joins = await Promise.allSettled(
+  const running = await startAll(
     // Each definition is for one topic; the union type only widens the array.
     definitions.map((definition) =>
       startConsumer(definition as ConsumerDefinition<typeof Topics.tasks>, options.runtime),
     ),
+    (consumer) => consumer.close(0),
   );
-  const running = joins.flatMap((join) => (join.status === 'fulfilled' ? [join.value] : []));
-  const failedJoin = joins.find((join) => join.status === 'rejected');
-  if (failedJoin !== undefined) {
-    await Promise.allSettled(running.map((consumer) => consumer.close(0)));
-    throw failedJoin.reason;
-  }
   let closing: Promise<void> | undefined;
   return {
     done: Promise.race(running.map((consumer) => consumer.done)),

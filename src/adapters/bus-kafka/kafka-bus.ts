@@ -16,7 +16,7 @@ function checkSubscribeOptions(options: SubscribeOptions): void {
       ? 'groupId must not be empty'
       : options.topics.length === 0
         ? 'at least one topic is required'
-        : options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+        : !positiveOrUnset(options.concurrency)
           ? `concurrency must be a positive integer, got ${options.concurrency}`
           : !positiveOrUnset(options.pollWaitMs)
             ? `pollWaitMs must be a positive integer, got ${options.pollWaitMs}`
