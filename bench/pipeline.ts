@@ -81,6 +81,8 @@ interface ModeResult {
   readonly cpu: Map<CpuKind, number>;
   /** Clones and fetches the git server served (upload-pack requests). */
   readonly gitRequests: number;
+  /** Requests the workers sent to the brokers, by API (the pipeline only). */
+  readonly kafkaRequests: ReadonlyMap<string, number>;
 }
 
 /**
@@ -105,6 +107,7 @@ async function measure(
     ms,
     cpu: cpuDelta(cpuBefore, cpuSnapshot(processes)),
     gitRequests: daemon.uploadPacks() - requestsBefore,
+    kafkaRequests: new Map(),
   };
 }
 
@@ -155,7 +158,14 @@ async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
           distributed.resume();
         }
       };
-      const runPipeline = (): Promise<ModeResult> => measure(daemon, workerProcesses, () => distributed.run(urls));
+      const runPipeline = async (): Promise<ModeResult> => {
+        // Read outside the timed part: a scrape is a little work for each worker.
+        const before = await distributed.kafkaRequests();
+        const result = await measure(daemon, workerProcesses, () => distributed.run(urls));
+        const after = await distributed.kafkaRequests();
+        const kafkaRequests = new Map([...after].map(([api, n]) => [api, n - (before.get(api) ?? 0)]));
+        return { ...result, kafkaRequests };
+      };
       // Alternate which mode goes first, so a drift in the machine's load hits both alike.
       let result: RoundResult;
       if ((run + r) % 2 === 1) {
@@ -184,14 +194,26 @@ async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
 function total(rounds: readonly RoundResult[], mode: 'direct' | 'pipeline'): ModeResult {
   const cpu = new Map<CpuKind, number>();
   for (const round of rounds) addCpu(cpu, round[mode].cpu);
+  const kafkaRequests = new Map<string, number>();
+  for (const round of rounds)
+    for (const [api, n] of round[mode].kafkaRequests) kafkaRequests.set(api, (kafkaRequests.get(api) ?? 0) + n);
   return {
     ms: rounds.reduce((sum, round) => sum + round[mode].ms, 0),
     cpu,
     gitRequests: rounds.reduce((sum, round) => sum + round[mode].gitRequests, 0),
+    kafkaRequests,
   };
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** The workers' requests to the brokers per repository, the most frequent APIs first. */
+function perRepository(requests: ReadonlyMap<string, number>, repositories: number): string {
+  const all = [...requests.values()].reduce((sum, n) => sum + n, 0);
+  const apis = [...requests].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const each = (n: number): string => (n / repositories).toFixed(1);
+  return `${each(all)} (${apis.map(([api, n]) => `${api} ${each(n)}`).join(', ')})`;
+}
 
 function runTable(run: number, rounds: readonly RoundResult[]): string[] {
   const ratio = total(rounds, 'pipeline').ms / total(rounds, 'direct').ms;
@@ -262,6 +284,7 @@ async function main(): Promise<void> {
           `for ${RUNS * ROUNDS * REPOS} repositories`,
         `CPU time, direct:   ${formatCpu(directTotal.cpu)}`,
         `CPU time, pipeline: ${formatCpu(pipelineTotal.cpu)}`,
+        `Kafka requests per repository, both workers: ${perRepository(pipelineTotal.kafkaRequests, RUNS * ROUNDS * REPOS)}`,
         '',
         'pipeline per stage (medians over repositories):',
         ...setup.breakdown.lines(),

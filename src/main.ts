@@ -58,12 +58,13 @@ async function connectKafka(config: Config): Promise<KafkaConnection> {
     heartbeatIntervalMs: Math.max(500, Math.floor(config.kafkaSessionTimeoutMs / 10)),
   };
   // Adapters load when a command needs them, so light commands start fast.
-  const { createKafkaBus, createKafkaBusAdmin } = await import('./adapters/bus-kafka/index.js');
+  const { createKafkaBus, createKafkaBusAdmin, watchKafkaRequests } = await import('./adapters/bus-kafka/index.js');
   const bus = createKafkaBus(options);
   const admin = createKafkaBusAdmin(options);
   return {
     bus: namespacedBus(bus, namespace),
     admin: namespacedAdmin(admin, namespace),
+    watchRequests: watchKafkaRequests,
     close: async () => {
       await Promise.allSettled([bus.close(), admin.close()]);
     },

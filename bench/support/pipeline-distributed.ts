@@ -44,6 +44,8 @@ export interface DistributedRunner {
   /** When each repository's discovery message was published (epoch ms). */
   readonly publishedAtMs: ReadonlyMap<string, number>;
   readonly schema: TestSchema;
+  /** Requests the workers have sent to the brokers so far, by API (their metric, summed). */
+  kafkaRequests(): Promise<Map<string, number>>;
   /**
    * Stops the workers (SIGSTOP) while the direct mode runs, so their idle polling takes no CPU
    * from it; `resume` continues them (SIGCONT). Every few seconds of a pause they run for a
@@ -68,6 +70,8 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
     REPOLENS_GIT_PROTOCOLS: 'git',
     REPOLENS_CONSUMER_CONCURRENCY: String(options.concurrencyPerWorker),
     REPOLENS_LOG_LEVEL: 'warn',
+    // Any free port; the worker says which on stderr.
+    REPOLENS_METRICS_PORT: '0',
   });
   // The first worker creates the topics; the others join once they exist.
   const workers = [startWorker([], workerEnv(0))];
@@ -96,6 +100,21 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
     clearInterval(keepAlive);
     keepAlive = undefined;
     signalWorkers('SIGCONT');
+  };
+
+  const metricsUrls = workers.map((worker) => {
+    const port = /metrics on http:\/\/[^:]+:(\d+)\/metrics/.exec(worker.stderr())?.[1];
+    if (port === undefined) throw new Error(`a worker did not say its metrics port:\n${worker.stderr()}`);
+    return `http://127.0.0.1:${port}/metrics`;
+  });
+  const kafkaRequests = async (): Promise<Map<string, number>> => {
+    const sums = new Map<string, number>();
+    for (const url of metricsUrls) {
+      const text = await (await fetch(url)).text();
+      for (const [, api, value] of text.matchAll(/^repolens_kafka_requests_total\{api="([^"]+)"\} (\d+)$/gm))
+        sums.set(api as string, (sums.get(api as string) ?? 0) + Number(value));
+    }
+    return sums;
   };
 
   const publishedAtMs = new Map<string, number>();
@@ -129,6 +148,7 @@ export async function openDistributedRunner(options: DistributedOptions): Promis
   return {
     run,
     schema,
+    kafkaRequests,
     publishedAtMs,
     workerPids: new Set(workers.flatMap((worker) => (worker.child.pid === undefined ? [] : [worker.child.pid]))),
     pause,

@@ -15,6 +15,8 @@ export interface KafkaConnection {
   /** Namespaced by the configured topic prefix. */
   readonly bus: MessageBus;
   readonly admin: BusAdmin;
+  /** Calls `onRequest` with the API name of each request this process sends to the brokers. */
+  watchRequests?(onRequest: (api: string) => void): () => void;
   close(): Promise<void>;
 }
 

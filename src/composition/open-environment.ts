@@ -26,8 +26,6 @@ import { ErrorCodes, RepolensError } from '../domain/errors.js';
 import type { Embedder } from '../ports/embedder.js';
 import type { Llm } from '../ports/llm.js';
 import type { Logger } from '../ports/logger.js';
-import type { BusAdmin } from '../ports/bus-admin.js';
-import type { MessageBus } from '../ports/message-bus.js';
 import { createChunker, type Chunker } from '../services/rag/chunking/index.js';
 import type { ServiceEnvironment } from '../runtime/services.js';
 import { assertNoRefusals, ensureTopics } from '../runtime/topic-provisioning.js';
@@ -110,7 +108,7 @@ async function openBus(
   config: Config,
   options: EnvironmentOptions,
   deps: EnvironmentDeps,
-): Promise<{ bus: MessageBus; admin: BusAdmin; close(): Promise<void> }> {
+): Promise<Pick<KafkaConnection, 'bus' | 'admin' | 'watchRequests' | 'close'>> {
   if (options.mode === 'embedded') {
     const broker = createMemoryBroker();
     const admin = createMemoryBusAdmin(broker);
@@ -153,6 +151,7 @@ export async function openEnvironment(
     mode: options.mode,
     bus: bus.bus,
     admin: bus.admin,
+    watchBusRequests: bus.watchRequests,
     store: createSqlStore(database),
     git,
     manifests: createSqlManifestStore(database.executor),

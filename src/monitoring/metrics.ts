@@ -34,6 +34,8 @@ export interface RepolensMetrics {
   /** Forgets lag series not set since the last call (partitions that moved away, deleted groups). */
   pruneLag(keep: ReadonlySet<string>): void;
   setDlqSize(messages: number): void;
+  /** The process sent a request of this API (Produce, Fetch, ...) to the Kafka brokers. */
+  kafkaRequest(api: string): void;
   /** Prometheus text exposition of every metric. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -106,6 +108,12 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
     help: 'Messages retained in repository.dlq',
     registers: [registry],
   });
+  const kafkaRequests = new Counter({
+    name: 'repolens_kafka_requests_total',
+    help: 'Requests this process sent to the Kafka brokers, by API (Produce, Fetch, OffsetCommit, ...)',
+    labelNames: ['api'],
+    registers: [registry],
+  });
   const lagSeries = new Map<string, { consumergroup: string; topic: string; partition: string }>();
 
   return {
@@ -136,6 +144,7 @@ export function createMetrics(options: { readonly defaultMetrics?: boolean } = {
       }
     },
     setDlqSize: (messages) => dlqSize.set(messages),
+    kafkaRequest: (api) => kafkaRequests.inc({ api }),
     render: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -56,6 +56,7 @@ export function startObservability(env: ServiceEnvironment, config: Config): Obs
       evaluator.recordHandled(event);
     },
   };
+  const stopWatchingRequests = env.watchBusRequests?.((api) => metrics.kafkaRequest(api));
   const monitor = startMonitor({
     admin: env.admin,
     metrics,
@@ -73,6 +74,7 @@ export function startObservability(env: ServiceEnvironment, config: Config): Obs
     monitor,
     close: async () => {
       await monitor.close();
+      stopWatchingRequests?.();
       await Promise.allSettled([...deliveries]);
     },
   };

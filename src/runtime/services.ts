@@ -33,6 +33,8 @@ export interface ServiceEnvironment {
   readonly mode: 'embedded' | 'distributed';
   readonly bus: MessageBus;
   readonly admin: BusAdmin;
+  /** Kafka only: calls `onRequest` with the API name of each request sent to the brokers. */
+  readonly watchBusRequests?: (onRequest: (api: string) => void) => () => void;
   readonly store: Store;
   readonly git: Git;
   readonly manifests: ManifestStore;

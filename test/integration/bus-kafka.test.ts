@@ -11,6 +11,7 @@ import {
   createKafkaBusAdmin,
   type BusLogger,
   type KafkaBusOptions,
+  watchKafkaRequests,
 } from '../../src/adapters/bus-kafka/index.js';
 import { ErrorCodes, RepolensError } from '../../src/domain/errors.js';
 import { readLag } from '../../src/monitoring/consumer-lag.js';
@@ -69,30 +70,20 @@ function keyForPartition(partition: number, count: number): string {
   for (let i = 0; ; i++) if (partitionForKey(Buffer.from(`k${i}`), count) === partition) return `k${i}`;
 }
 
-const API_PRODUCE = 0;
-const API_LIST_OFFSETS = 2;
-const API_METADATA = 3;
-const API_OFFSET_FETCH = 9;
-const API_FIND_COORDINATOR = 10;
-
-/** Counts the requests the Kafka library sends while `run` runs, per API key. */
-async function countRequests(run: () => Promise<void>): Promise<Map<number, number>> {
-  const requests = new Map<number, number>();
-  const count = (context: unknown): void => {
-    const apiKey = (context as { apiKey?: number }).apiKey;
-    if (apiKey !== undefined) requests.set(apiKey, (requests.get(apiKey) ?? 0) + 1);
-  };
-  subscribeChannel('tracing:plt:kafka:connections:api:start', count);
+/** Counts the requests the Kafka library sends while `run` runs, per API name. */
+async function countRequests(run: () => Promise<void>): Promise<Map<string, number>> {
+  const requests = new Map<string, number>();
+  const stop = watchKafkaRequests((api) => requests.set(api, (requests.get(api) ?? 0) + 1));
   try {
     await run();
   } finally {
-    unsubscribeChannel('tracing:plt:kafka:connections:api:start', count);
+    stop();
   }
   return requests;
 }
 
 async function countProduceRequests(run: () => Promise<void>): Promise<number> {
-  return (await countRequests(run)).get(API_PRODUCE) ?? 0;
+  return (await countRequests(run)).get('Produce') ?? 0;
 }
 
 async function subscribe(
@@ -289,6 +280,28 @@ describe('bus-kafka: producing and consuming', () => {
     // Closing does not wait out the interval: it commits what finished before leaving.
     await subscription.close();
     expect(await committed()).toBe(4n);
+  });
+
+  it('names every request the clients send by its API, and counts nothing once the watch stops', async () => {
+    const name = await topic(1);
+    const received: string[] = [];
+    const requests = await countRequests(async () => {
+      const subscription = await subscribe(bus({ commitIntervalMs: 0 }), uniqueName('g'), [name], async (m) => {
+        received.push(text(m));
+      });
+      await bus().produce(['a', 'b'].map((v) => ({ topic: name, key: v, value: Buffer.from(v) })));
+      await eventually('both messages handled', () => received.length === 2, 30_000);
+      await subscription.close();
+    });
+    expect(requests.get('Produce')).toBeGreaterThanOrEqual(1);
+    expect(requests.get('Fetch')).toBeGreaterThanOrEqual(1);
+    expect(requests.get('JoinGroup')).toBeGreaterThanOrEqual(1);
+    expect(requests.get('OffsetCommit')).toBeGreaterThanOrEqual(1);
+    expect([...requests.keys()].filter((api) => api.startsWith('api-'))).toEqual([]);
+
+    const before = new Map(requests);
+    await bus().produce([{ topic: name, key: 'c', value: Buffer.from('c') }]);
+    expect(requests).toEqual(before);
   });
 
   it('sends what waits for partitions one broker leads as one Produce request, one request per leader', async () => {
@@ -613,10 +626,10 @@ describe('bus-kafka: admin', () => {
     const requests = await countRequests(async () => {
       reading = await readLag(a, groups, [names[5] as string]);
     });
-    expect(requests.get(API_LIST_OFFSETS) ?? 0).toBeLessThanOrEqual(2 * brokers); // earliest and latest, per leader
-    expect(requests.get(API_OFFSET_FETCH) ?? 0).toBeLessThanOrEqual(brokers); // per group coordinator
-    expect(requests.get(API_FIND_COORDINATOR) ?? 0).toBeLessThanOrEqual(1); // for all groups at once
-    expect(requests.get(API_METADATA) ?? 0).toBe(0); // cached
+    expect(requests.get('ListOffsets') ?? 0).toBeLessThanOrEqual(2 * brokers); // earliest and latest, per leader
+    expect(requests.get('OffsetFetch') ?? 0).toBeLessThanOrEqual(brokers); // per group coordinator
+    expect(requests.get('FindCoordinator') ?? 0).toBeLessThanOrEqual(1); // for all groups at once
+    expect(requests.get('Metadata') ?? 0).toBe(0); // cached
     const lagOf = (group: string): number =>
       (reading?.rows ?? []).filter((row) => row.group === group).reduce((sum, row) => sum + row.lag, 0);
     expect(groups.map((g) => lagOf(g.group))).toEqual([0, 2, 3, 4, 5, 6]);
