@@ -16,7 +16,7 @@ export interface KafkaConnection {
   readonly bus: MessageBus;
   readonly admin: BusAdmin;
   /** Calls `onRequest` with the API name of each request this process sends to the brokers. */
-  watchRequests?(onRequest: (api: string) => void): () => void;
+  readonly watchRequests?: (onRequest: (api: string) => void) => () => void;
   close(): Promise<void>;
 }
 

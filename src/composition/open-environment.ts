@@ -104,11 +104,7 @@ async function llmFor(config: Config): Promise<Llm | undefined> {
   });
 }
 
-async function openBus(
-  config: Config,
-  options: EnvironmentOptions,
-  deps: EnvironmentDeps,
-): Promise<Pick<KafkaConnection, 'bus' | 'admin' | 'watchRequests' | 'close'>> {
+async function openBus(config: Config, options: EnvironmentOptions, deps: EnvironmentDeps): Promise<KafkaConnection> {
   if (options.mode === 'embedded') {
     const broker = createMemoryBroker();
     const admin = createMemoryBusAdmin(broker);

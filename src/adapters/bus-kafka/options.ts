@@ -27,7 +27,7 @@ export interface KafkaBusOptions {
    * How long a finished message may wait to be committed with the next ones (default 1000 ms;
    * 0 commits after every completion). A crash redelivers at most this much more. Each commit is
    * a replicated write on the brokers: with 100 ms a repository cost 4.6 OffsetCommits in
-   * bench:pipeline (a tenth of the worker's requests), with 1000 ms about 1. Kafka's Java
+   * bench:pipeline (a tenth of the workers' requests), with 1000 ms 1.3. Kafka's Java
    * consumer commits every 5 s.
    */
   readonly commitIntervalMs?: number;
