@@ -42,8 +42,12 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // have compiled their hot code; JVMs and Node processes just started have not.
 const WARMUP_REPOS = Number(process.env['BENCH_WARMUP_REPOS'] ?? 20);
 const SHARED_WORKSPACE = process.env['BENCH_WORKSPACE'] !== 'separate';
-const CONCURRENCY_PER_WORKER = 4;
+// The workers' default `consumerConcurrency`: handlers per consumer; a worker starts a new
+// repository only while fewer stages than that run in it.
+const CONCURRENCY_PER_WORKER = 8;
 const WORKERS = 2;
+// Repositories the direct mode runs at once, each through all its stages.
+const DIRECT_CONCURRENCY = Number(process.env['BENCH_DIRECT_CONCURRENCY'] ?? 8);
 const log = (message: string): void => void process.stderr.write(`bench:pipeline ${message}\n`);
 
 /** Packages of moderate size (20-300 files) from node_modules, scoped ones too, as file maps. */
@@ -132,7 +136,7 @@ interface Setup {
 async function measureRun(run: number, setup: Setup): Promise<RoundResult[]> {
   const { daemon, urlOf, breakdown } = setup;
   const scratch = await mkdtemp(join(tmpdir(), 'repolens-bench-pipeline-'));
-  const direct = await startDirectProcess(scratch, CONCURRENCY_PER_WORKER * WORKERS);
+  const direct = await startDirectProcess(scratch, DIRECT_CONCURRENCY);
   const distributed = await openDistributedRunner({
     brokers: setup.brokers,
     scratch,
@@ -269,7 +273,7 @@ async function main(): Promise<void> {
         '',
         `${RUNS} run(s) of ${ROUNDS} rounds of ${REPOS} repositories (npm packages, ${files} files in all), ` +
           `each run after ${WARMUP_REPOS} to warm up each mode, with fresh schemas, workspaces, topics and workers`,
-        `direct: one process (fresh each run), ${CONCURRENCY_PER_WORKER * WORKERS} at once, no bus`,
+        `direct: one process (fresh each run), ${DIRECT_CONCURRENCY} at once, no bus`,
         `pipeline: ${WORKERS} workers x ${CONCURRENCY_PER_WORKER} handlers on Kafka + PostgreSQL, ` +
           `${SHARED_WORKSPACE ? 'one shared workspace (as on one machine)' : 'a workspace each (as on separate machines)'}`,
         `cluster: ${cluster.foreign.topics} other topics (${cluster.foreign.partitions} partitions) at the start` +

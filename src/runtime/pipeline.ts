@@ -9,6 +9,7 @@ import { Topics } from '../contracts/topics.js';
 import type { ConsumerDefinition } from '../ports/message-route.js';
 import { stageDiscoveryRoute, stageTaskRoute, type StageDefinition } from '../services/stage/stage-route.js';
 import type { StageRunDeps } from '../services/stage/stage-run.js';
+import { StageSlots } from '../services/stage/stage-slots.js';
 import { startConsumer, type ConsumerRuntimeOptions } from './message-consumer.js';
 import { startAll } from './start-all.js';
 
@@ -35,14 +36,17 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   const definitions: ConsumerDefinition<typeof Topics.discovery | typeof Topics.tasks | typeof Topics.status>[] = [];
   // Status first: the Database Service should be listening before the first stage reports.
   if (options.database !== undefined) definitions.push(options.database);
-  const taskRoutes = options.taskStages.map((stage) => stageTaskRoute(stage, stageDeps));
+  // One count for all stages of this process: a new repository starts only while fewer stages
+  // run than one consumer has handlers, so repositories already under way finish first.
+  const slots = new StageSlots(options.runtime.concurrency ?? 1);
+  const taskRoutes = options.taskStages.map((stage) => stageTaskRoute(stage, stageDeps, slots));
   if (options.cloning !== undefined) {
     definitions.push({
       topic: Topics.discovery,
       groupId: ConsumerGroups.discovery,
-      routes: [stageDiscoveryRoute(options.cloning, stageDeps)],
+      routes: [stageDiscoveryRoute(options.cloning, stageDeps, slots)],
     });
-    taskRoutes.push(stageTaskRoute(options.cloning, stageDeps));
+    taskRoutes.push(stageTaskRoute(options.cloning, stageDeps, slots));
   }
   if (taskRoutes.length > 0)
     definitions.push({ topic: Topics.tasks, groupId: ConsumerGroups.tasks, routes: taskRoutes });

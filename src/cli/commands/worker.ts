@@ -27,7 +27,10 @@ export function registerWorkerCommand(program: Command, deps: CliDeps): void {
   )
     .option('--database-url <url>', 'PostgreSQL with pgvector (env DATABASE_URL)')
     .option('--services <list>', `comma-separated services to run (default all: ${SERVICE_NAMES.join(',')})`)
-    .option('--concurrency <n>', 'handlers at once per consumer (env REPOLENS_CONSUMER_CONCURRENCY)')
+    .option(
+      '--concurrency <n>',
+      'handlers at once per consumer; new repositories start only while fewer stages run (default 8, env REPOLENS_CONSUMER_CONCURRENCY)',
+    )
     .option('--metrics-port <n>', 'serve Prometheus /metrics and /api/alerts on this port (env REPOLENS_METRICS_PORT)')
     .action(async (flags: WorkerFlags) => {
       const names: ServiceName[] =

@@ -13,6 +13,7 @@ import { isRepolensError } from '../../domain/errors.js';
 import type { MessageRoute, RouteContext } from '../../ports/message-route.js';
 import { jobFromDiscovery, jobFromTask, stageTaskId, type StageJob } from './stage-job.js';
 import { createStageRun, type StageOutcome, type StageRunDeps } from './stage-run.js';
+import type { StageSlots } from './stage-slots.js';
 
 export interface StageWork {
   readonly signal: AbortSignal;
@@ -82,28 +83,38 @@ async function reportGiveUp(
   await run.fail(describeFailure(error));
 }
 
-export function stageTaskRoute(definition: StageDefinition, deps: StageRunDeps): MessageRoute<typeof Topics.tasks> {
+/** `slots`: the process's running stages; a task continues a repository, so it never waits for one. */
+export function stageTaskRoute(
+  definition: StageDefinition,
+  deps: StageRunDeps,
+  slots: StageSlots,
+): MessageRoute<typeof Topics.tasks> {
   const triggers = (message: TaskMessage): boolean =>
     (message.status === 'completed' && message.task_type === definition.after) ||
     (message.status === 'pending' && message.task_type === definition.taskType);
   return {
     service: definition.service,
     accepts: triggers,
-    handle: (message, context) => runStage(definition, deps, jobFromTask(message, context.received), context),
+    handle: (message, context) =>
+      slots.continueRepository(() => runStage(definition, deps, jobFromTask(message, context.received), context)),
     onGiveUp: (message, giveUp, context) =>
       reportGiveUp(definition, deps, jobFromTask(message, context.received), giveUp.error, context),
   };
 }
 
+/** `slots`: a discovery starts a new repository, so it waits for a free one. */
 export function stageDiscoveryRoute(
   definition: StageDefinition,
   deps: StageRunDeps,
+  slots: StageSlots,
 ): MessageRoute<typeof Topics.discovery> {
   return {
     service: definition.service,
     accepts: () => true,
     handle: (message: DiscoveryMessage, context) =>
-      runStage(definition, deps, jobFromDiscovery(message, context.received), context),
+      slots.startRepository(context.signal, () =>
+        runStage(definition, deps, jobFromDiscovery(message, context.received), context),
+      ),
     onGiveUp: (message, giveUp, context) =>
       reportGiveUp(definition, deps, jobFromDiscovery(message, context.received), giveUp.error, context),
   };

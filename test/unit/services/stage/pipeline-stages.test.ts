@@ -45,6 +45,7 @@ async function harness(
   taskStages: StageDefinition[],
   /** Wraps the bus the stages publish with (the test's watcher reads the plain one). */
   wrap: (bus: MessageBus) => MessageBus = (bus) => bus,
+  concurrency?: number,
 ): Promise<Harness> {
   const broker = createMemoryBroker();
   await ensureTopics(createMemoryBusAdmin(broker));
@@ -60,7 +61,7 @@ async function harness(
   const pipeline = await startPipeline({
     cloning,
     taskStages,
-    runtime: { bus: wrap(bus), clock: systemClock, logger: silentLogger, retryDelaysMs: [5, 5, 5] },
+    runtime: { bus: wrap(bus), clock: systemClock, logger: silentLogger, retryDelaysMs: [5, 5, 5], concurrency },
     stageRun: { progressIntervalMs: 0 },
   });
   cleanups.push(async () => {
@@ -238,4 +239,43 @@ describe('stages on the pipeline host', () => {
     expect(dlq?.headers[Headers.errorCode]).toBe('REPOLENS_GIT_NOT_FOUND');
     expect(dlq?.headers[Headers.originalTopic]).toBe(Topics.tasks);
   });
+
+  it('starts a new repository only while fewer stages run than a consumer has handlers', async () => {
+    const urls = ['https://git.example.test/org/a', 'https://git.example.test/org/b', 'https://git.example.test/org/c'];
+    const cloned: string[] = [];
+    const cloning: StageDefinition = {
+      ...cloningLike(),
+      run: async (job) => {
+        cloned.push(job.repositoryUrl);
+        return { commit: COMMIT, defaultBranch: 'trunk' };
+      },
+    };
+    const selectionsHeld = gate();
+    let selecting = 0;
+    const selection = selectionLike(async () => {
+      selecting += 1;
+      await selectionsHeld.promise;
+      return undefined;
+    });
+    const { bus, received } = await harness(cloning, [selection], undefined, 2);
+    // One at a time, so the first two are under way before the third is discovered.
+    await discover(bus, urls[0] as string);
+    await discover(bus, urls[1] as string);
+    await eventually('two selections running', () => selecting === 2);
+    await discover(bus, urls[2] as string);
+    // A discovery handler is free, but the two repositories under way hold both slots: before
+    // this rule, the third clone started at once.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cloned).toEqual(urls.slice(0, 2));
+
+    selectionsHeld.open();
+    await eventually(
+      'all three selected',
+      () => tasksOf(received).filter((t) => isSelectionDone(t.message)).length === 3,
+    );
+    expect(cloned).toEqual(urls);
+  });
 });
+
+const isSelectionDone = (message: TaskMessage): boolean =>
+  message.task_type === 'select_files' && message.status === 'completed';
