@@ -24,7 +24,10 @@ export const ConfigSchema = z
       .default([...DEFAULT_RETRY_DELAYS_MS]),
     /** A worker that stops heartbeating this long leaves its group and its partitions move on. */
     kafkaSessionTimeoutMs: z.int().min(3000).max(300_000).default(30_000),
-    /** Handlers running at once per consumer; same-repository messages never run concurrently. */
+    /**
+     * Handlers running at once per consumer; same-repository messages never run concurrently. A
+     * new repository (discovery) starts only while fewer stages than this run in the process.
+     */
     consumerConcurrency: z.int().min(1).max(256).default(8),
     /** How long in-flight handlers may finish on shutdown before they are aborted. */
     shutdownGraceMs: z.int().min(0).default(30_000),

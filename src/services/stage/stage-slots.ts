@@ -3,13 +3,12 @@
  * first: a stage of a repository in progress (a task) starts at once, while a new repository (a
  * discovery) starts only while fewer than `limit` stages run, in the order they asked.
  *
- * Why: each consumer group has its own handlers, and a partition's messages are handled by the
- * one worker that owns it. With a fixed number of handlers per group, a worker whose partitions
- * held most of a batch left repositories waiting for a free task handler for seconds while the
- * other worker's handlers idled, and every idle discovery handler started yet another clone
- * while started repositories waited. bench:pipeline measured both (see README.md); this way a
- * worker can use all its handlers for whatever work it owns, and a busy worker takes on no new
- * repositories until it has capacity.
+ * Why: each consumer group has its own handlers, so a worker's discovery handlers would start a
+ * clone whenever one of them is free, however many stages of repositories already under way the
+ * worker runs; in bench:pipeline every free discovery handler cloned yet another repository
+ * while started ones waited (README.md). With this count a busy worker takes on no new
+ * repository until it has capacity, and the workspace holds fewer clones waiting for their next
+ * stage.
  */
 export class StageSlots {
   readonly #limit: number;
