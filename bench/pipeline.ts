@@ -290,7 +290,7 @@ async function main(): Promise<void> {
         `CPU time, pipeline: ${formatCpu(pipelineTotal.cpu)}`,
         `Kafka requests per repository, both workers: ${perRepository(pipelineTotal.kafkaRequests, RUNS * ROUNDS * REPOS)}`,
         '',
-        'pipeline per stage (medians over repositories):',
+        'pipeline per stage (medians over repositories, hand-offs also their tail):',
         ...setup.breakdown.lines(),
         '',
       ].join('\n'),

@@ -5,7 +5,7 @@
  * (stage_duration), beside the same stage called directly. Samples add up over several runs.
  */
 import { RepositoryStatuses } from '../../src/contracts/status-message.js';
-import { median } from './stats.js';
+import { median, summarize } from './stats.js';
 
 interface HistoryRow {
   readonly repository_url: string;
@@ -60,11 +60,17 @@ export class StageBreakdown {
 
   lines(): string[] {
     const ms = (values: readonly number[] | undefined): string => `${Math.round(median(values ?? []))} ms`;
+    // The tail shows what the median hides: repositories waiting seconds for a handler of the
+    // worker that owns their partition while the other worker idles.
+    const tail = (values: readonly number[] | undefined): string => {
+      const { p95, max } = summarize([...(values ?? [])]);
+      return `p95 ${Math.round(p95)} ms, max ${Math.round(max)} ms`;
+    };
     return [
       ...RepositoryStatuses.map((status, i) => {
         const from = i === 0 ? 'discovery published' : RepositoryStatuses[i - 1];
         return (
-          `  ${status.padEnd(15)} hand-off from ${from}: ${ms(this.#handOffs[i])}, ` +
+          `  ${status.padEnd(15)} hand-off from ${from}: ${ms(this.#handOffs[i])} (${tail(this.#handOffs[i])}), ` +
           `work: ${ms(this.#work[i])} (direct: ${ms(this.directWork[i])})`
         );
       }),
