@@ -40,13 +40,13 @@ export class StageSlots {
     signal.throwIfAborted();
     if (this.#running < this.#limit && this.#waiting.length === 0) this.#running++;
     else await this.#admission(signal);
-    return this.#finally(work);
+    return this.#runCounted(work);
   }
 
   /** Runs a stage of a repository already under way: never waits, but counts while it runs. */
   continueRepository<T>(work: () => Promise<T>): Promise<T> {
     this.#running++;
-    return this.#finally(work);
+    return this.#runCounted(work);
   }
 
   /** Resolves with a slot taken on this caller's behalf (so nobody can take it in between). */
@@ -68,7 +68,7 @@ export class StageSlots {
     });
   }
 
-  async #finally<T>(work: () => Promise<T>): Promise<T> {
+  async #runCounted<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } finally {
