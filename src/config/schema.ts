@@ -25,8 +25,10 @@ export const ConfigSchema = z
     /** A worker that stops heartbeating this long leaves its group and its partitions move on. */
     kafkaSessionTimeoutMs: z.int().min(3000).max(300_000).default(30_000),
     /**
-     * Handlers running at once per consumer; same-repository messages never run concurrently. A
-     * new repository (discovery) starts only while fewer stages than this run in the process.
+     * A new repository (a discovery or `pending` task) starts only while fewer stages than this
+     * run in the process; also the handlers per consumer, twice that for tasks so the next stage
+     * of a repository under way never waits (runtime/pipeline.ts). Same-repository messages never
+     * run concurrently.
      */
     consumerConcurrency: z.int().min(1).max(256).default(8),
     /** How long in-flight handlers may finish on shutdown before they are aborted. */

@@ -95,6 +95,7 @@ export async function startConsumer<T extends MessageTopic>(
       `retryDelaysMs needs ${RETRY_TIERS.length} delays, got ${options.retryDelaysMs.length}`,
     );
   }
+  const concurrency = definition.concurrency ?? options.concurrency;
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const logger = options.logger.child({ topic, groupId });
   const groupService = definition.routes.map((r) => r.service).join(',') || groupId;
@@ -217,7 +218,7 @@ export async function startConsumer<T extends MessageTopic>(
       options.bus.subscribe({
         groupId,
         topics: [topic],
-        concurrency: options.concurrency,
+        concurrency,
         handler: (received, { signal }) => handle(received, 0, groupId, signal),
       }),
       ...RETRY_TIERS.map((tier, index) => {
@@ -225,7 +226,7 @@ export async function startConsumer<T extends MessageTopic>(
         return options.bus.subscribe({
           groupId: tierGroup,
           topics: [retryTopicName(topic, tier)],
-          concurrency: options.concurrency,
+          concurrency,
           pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
           heartbeatIntervalMs: RETRY_TIER_HEARTBEAT_MS,
           handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),

@@ -13,6 +13,9 @@ import { StageSlots } from '../services/stage/stage-slots.js';
 import { startConsumer, type ConsumerRuntimeOptions } from './message-consumer.js';
 import { startAll } from './start-all.js';
 
+/** Task handlers per stage slot (see startPipeline). */
+export const TASK_HANDLERS_PER_SLOT = 2;
+
 export interface PipelineOptions {
   /** The cloning stage (runs on discovery and on `clone` tasks); omit to not clone here. */
   readonly cloning?: StageDefinition;
@@ -37,8 +40,9 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
   // Status first: the Database Service should be listening before the first stage reports.
   if (options.database !== undefined) definitions.push(options.database);
   // One count for all stages of this process: a new repository starts only while fewer stages
-  // run than one consumer has handlers, so repositories already under way finish first.
-  const slots = new StageSlots(options.runtime.concurrency ?? 1);
+  // run than `concurrency`, so repositories already under way finish first.
+  const limit = options.runtime.concurrency ?? 1;
+  const slots = new StageSlots(limit);
   const taskRoutes = options.taskStages.map((stage) => stageTaskRoute(stage, stageDeps, slots));
   if (options.cloning !== undefined) {
     definitions.push({
@@ -48,8 +52,19 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
     });
     taskRoutes.push(stageTaskRoute(options.cloning, stageDeps, slots));
   }
+  // Twice the handlers for tasks: the next stage of a repository under way must not wait for a
+  // handler. The count lets a new repository start while one under way is between two stages
+  // (its next task still in flight), and tasks also bring stages of repositories another worker
+  // started; with only `limit` handlers the repository that came back waited behind them
+  // (bench:pipeline: 8 task stages running, the next one waiting 1-1.8 s). New work stays
+  // bounded by the count, which a `pending` task also waits for.
   if (taskRoutes.length > 0)
-    definitions.push({ topic: Topics.tasks, groupId: ConsumerGroups.tasks, routes: taskRoutes });
+    definitions.push({
+      topic: Topics.tasks,
+      groupId: ConsumerGroups.tasks,
+      routes: taskRoutes,
+      concurrency: TASK_HANDLERS_PER_SLOT * limit,
+    });
 
   // Joined in parallel: on Kafka each join waits for the group's other members to notice the
   // rebalance (up to a heartbeat interval), and one after the other those waits add up when a

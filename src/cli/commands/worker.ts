@@ -29,7 +29,7 @@ export function registerWorkerCommand(program: Command, deps: CliDeps): void {
     .option('--services <list>', `comma-separated services to run (default all: ${SERVICE_NAMES.join(',')})`)
     .option(
       '--concurrency <n>',
-      'handlers at once per consumer; new repositories start only while fewer stages run (default 8, env REPOLENS_CONSUMER_CONCURRENCY)',
+      'new repositories start only while fewer stages run; handlers per consumer, twice for tasks (default 8, env REPOLENS_CONSUMER_CONCURRENCY)',
     )
     .option('--metrics-port <n>', 'serve Prometheus /metrics and /api/alerts on this port (env REPOLENS_METRICS_PORT)')
     .action(async (flags: WorkerFlags) => {

@@ -83,7 +83,11 @@ async function reportGiveUp(
   await run.fail(describeFailure(error));
 }
 
-/** `slots`: the process's running stages; a task continues a repository, so it never waits for one. */
+/**
+ * `slots`: the process's running stages. A `completed` task continues a repository under way, so
+ * it never waits for a slot; a `pending` task starts a new run (a re-run, a replay), so it waits
+ * like a discovery.
+ */
 export function stageTaskRoute(
   definition: StageDefinition,
   deps: StageRunDeps,
@@ -95,8 +99,10 @@ export function stageTaskRoute(
   return {
     service: definition.service,
     accepts: triggers,
-    handle: (message, context) =>
-      slots.continueRepository(() => runStage(definition, deps, jobFromTask(message, context.received), context)),
+    handle: (message, context) => {
+      const run = (): Promise<void> => runStage(definition, deps, jobFromTask(message, context.received), context);
+      return message.status === 'pending' ? slots.startRepository(context.signal, run) : slots.continueRepository(run);
+    },
     onGiveUp: (message, giveUp, context) =>
       reportGiveUp(definition, deps, jobFromTask(message, context.received), giveUp.error, context),
   };

@@ -1,7 +1,8 @@
 /**
  * How many stages run in this process, and the rule that repositories already under way go
- * first: a stage of a repository in progress (a task) starts at once, while a new repository (a
- * discovery) starts only while fewer than `limit` stages run, in the order they asked.
+ * first: the next stage of a repository in progress (a `completed` task) starts at once, while a
+ * new repository or run (a discovery, a `pending` task) starts only while fewer than `limit`
+ * stages run, in the order they asked.
  *
  * Why: each consumer group has its own handlers, so a worker's discovery handlers would start a
  * clone whenever one of them is free, however many stages of repositories already under way the

@@ -18,7 +18,7 @@ import { decodeMessage, encodeMessage } from '../../../../src/contracts/validati
 import type { StatusMessage } from '../../../../src/contracts/status-message.js';
 import type { TaskMessage } from '../../../../src/contracts/task-message.js';
 import { RepolensError } from '../../../../src/domain/errors.js';
-import type { MessageBus, ReceivedMessage } from '../../../../src/ports/message-bus.js';
+import type { MessageBus, OutgoingMessage, ReceivedMessage } from '../../../../src/ports/message-bus.js';
 import { startPipeline, type RunningPipeline } from '../../../../src/runtime/pipeline.js';
 import { ensureTopics } from '../../../../src/runtime/topic-provisioning.js';
 import type { StageJob } from '../../../../src/services/stage/stage-job.js';
@@ -70,6 +70,23 @@ async function harness(
     await bus.close();
   });
   return { bus, received, pipeline };
+}
+
+/** A task message as another worker or the API would publish it. */
+function taskRecord(url: string, taskType: TaskMessage['task_type'], status: TaskMessage['status']): OutgoingMessage {
+  return {
+    topic: Topics.tasks,
+    key: url,
+    headers: { [Headers.commit]: COMMIT },
+    value: encodeMessage(Topics.tasks, {
+      task_id: crypto.randomUUID(),
+      repository_url: url,
+      task_type: taskType,
+      created_at: new Date().toISOString(),
+      status,
+      metadata: { priority: 2, retry_count: 0 },
+    }),
+  };
 }
 
 function discover(bus: MessageBus, url: string): Promise<void> {
@@ -189,21 +206,7 @@ describe('stages on the pipeline host', () => {
       return undefined;
     });
     const { bus, received } = await harness(cloningLike(), [selection]);
-    await bus.produce([
-      {
-        topic: Topics.tasks,
-        key: URL_OK,
-        headers: { [Headers.commit]: COMMIT },
-        value: encodeMessage(Topics.tasks, {
-          task_id: crypto.randomUUID(),
-          repository_url: URL_OK,
-          task_type: 'select_files',
-          created_at: new Date().toISOString(),
-          status: 'pending',
-          metadata: { priority: 2, retry_count: 0 },
-        }),
-      },
-    ]);
+    await bus.produce([taskRecord(URL_OK, 'select_files', 'pending')]);
     await eventually('the stage completed', () => tasksOf(received).some((t) => t.message.status === 'completed'));
     expect(seen).toEqual([expect.objectContaining({ forced: true, commit: COMMIT, priority: 2 })]);
   });
@@ -274,6 +277,52 @@ describe('stages on the pipeline host', () => {
       () => tasksOf(received).filter((t) => isSelectionDone(t.message)).length === 3,
     );
     expect(cloned).toEqual(urls);
+  });
+
+  it('runs the next stage of a repository under way at once, even while the worker runs its limit', async () => {
+    const urls = ['https://git.example.test/org/a', 'https://git.example.test/org/b'];
+    const elsewhere = 'https://git.example.test/org/cloned-elsewhere';
+    const selectionsHeld = gate();
+    const selecting: string[] = [];
+    const selection = selectionLike(async (job) => {
+      selecting.push(job.repositoryUrl);
+      await selectionsHeld.promise;
+      return undefined;
+    });
+    const { bus, received } = await harness(cloningLike(), [selection], undefined, 2);
+    for (const url of urls) await discover(bus, url);
+    await eventually('two selections running', () => selecting.length === 2);
+    // A repository another worker cloned comes back for its next stage while this one runs its
+    // limit of stages: it must not wait for them (with as many task handlers as slots, it did).
+    await bus.produce([taskRecord(elsewhere, 'clone', 'completed')]);
+    await eventually('the third selection running beside the two', () => selecting.includes(elsewhere));
+    selectionsHeld.open();
+    await eventually(
+      'all three selected',
+      () => tasksOf(received).filter((t) => isSelectionDone(t.message)).length === 3,
+    );
+  });
+
+  it('starts a pending task (a re-run) only while fewer stages run than the limit, like a discovery', async () => {
+    const rerun = 'https://git.example.test/org/rerun';
+    const selectionsHeld = gate();
+    const selecting: string[] = [];
+    const selection = selectionLike(async (job) => {
+      selecting.push(job.repositoryUrl);
+      if (job.repositoryUrl === URL_OK) await selectionsHeld.promise;
+      return undefined;
+    });
+    const { bus, received } = await harness(cloningLike(), [selection], undefined, 1);
+    await discover(bus, URL_OK);
+    await eventually('the first selection running', () => selecting.length === 1);
+    await bus.produce([taskRecord(rerun, 'select_files', 'pending')]);
+    // A task handler is free (there are twice as many as slots), but the one slot is taken.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(selecting).toEqual([URL_OK]);
+
+    selectionsHeld.open();
+    await eventually('both selected', () => tasksOf(received).filter((t) => isSelectionDone(t.message)).length === 2);
+    expect(selecting).toEqual([URL_OK, rerun]);
   });
 });
 
