@@ -4,8 +4,8 @@
  *   - pipeline: two `repolens worker` processes on a 3-broker Kafka cluster and PostgreSQL,
  *     timed from publishing the discovery messages to every repository `analyzed` in the store;
  *   - direct: the same stage functions (clone, select, load RAG, analyse) called in one process
- *     without a bus or status messages, with as many repositories at once as the workers have
- *     handlers in total.
+ *     without a bus or status messages, BENCH_DIRECT_CONCURRENCY (8) repositories at once, each
+ *     through all its stages.
  * Both modes first run a few warm-up repositories (left out of every figure), then take turns
  * over BENCH_ROUNDS rounds of BENCH_REPOS new repositories each, alternating which goes first.
  * The whole of that is done BENCH_RUNS times (3), each run with fresh schemas, workspaces, topics
@@ -32,6 +32,7 @@ import { startDirectProcess } from './support/pipeline-direct.js';
 import { openDistributedRunner } from './support/pipeline-distributed.js';
 import { StageBreakdown } from './support/stage-breakdown.js';
 import { median } from './support/stats.js';
+import { TASK_HANDLERS_PER_SLOT } from '../src/runtime/pipeline.js';
 
 const REPOS = Number(process.env['BENCH_REPOS'] ?? 20);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -42,9 +43,9 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // have compiled their hot code; JVMs and Node processes just started have not.
 const WARMUP_REPOS = Number(process.env['BENCH_WARMUP_REPOS'] ?? 20);
 const SHARED_WORKSPACE = process.env['BENCH_WORKSPACE'] !== 'separate';
-// The workers' default `consumerConcurrency`: handlers per consumer; a worker starts a new
+// The workers' `consumerConcurrency` (default: the product's, 8): a worker starts a new
 // repository only while fewer stages than that run in it.
-const CONCURRENCY_PER_WORKER = 8;
+const CONCURRENCY_PER_WORKER = Number(process.env['BENCH_WORKER_CONCURRENCY'] ?? 8);
 const WORKERS = 2;
 // Repositories the direct mode runs at once, each through all its stages.
 const DIRECT_CONCURRENCY = Number(process.env['BENCH_DIRECT_CONCURRENCY'] ?? 8);
@@ -274,7 +275,8 @@ async function main(): Promise<void> {
         `${RUNS} run(s) of ${ROUNDS} rounds of ${REPOS} repositories (npm packages, ${files} files in all), ` +
           `each run after ${WARMUP_REPOS} to warm up each mode, with fresh schemas, workspaces, topics and workers`,
         `direct: one process (fresh each run), ${DIRECT_CONCURRENCY} at once, no bus`,
-        `pipeline: ${WORKERS} workers x ${CONCURRENCY_PER_WORKER} handlers on Kafka + PostgreSQL, ` +
+        `pipeline: ${WORKERS} workers on Kafka + PostgreSQL, each starting new repositories while fewer than ` +
+          `${CONCURRENCY_PER_WORKER} stages run (${TASK_HANDLERS_PER_SLOT * CONCURRENCY_PER_WORKER} task handlers), ` +
           `${SHARED_WORKSPACE ? 'one shared workspace (as on one machine)' : 'a workspace each (as on separate machines)'}`,
         `cluster: ${cluster.foreign.topics} other topics (${cluster.foreign.partitions} partitions) at the start` +
           (cluster.foreign.topics > 0 ? ' (not comparable with a clean cluster)' : ''),
