@@ -13,7 +13,9 @@
  * runs together. Target: the pipeline spends at most 10 % more time than the direct calls.
  *
  *   npm run bench:pipeline     (KAFKA_BROKERS to reuse a cluster; BENCH_WORKSPACE=separate to give
- *                               each worker its own workspace, as on separate machines)
+ *                               each worker its own workspace, as on separate machines;
+ *                               BENCH_WORKER_CONCURRENCY, BENCH_DIRECT_CONCURRENCY and the sizes
+ *                               below: README.md)
  *
  * It also prints where the pipeline's time went: clones and fetches the git server served, CPU
  * seconds per kind of process, and, from the status history the Database Service recorded, per
@@ -25,6 +27,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TASK_HANDLERS_PER_SLOT } from '../src/runtime/pipeline.js';
 import { createRepoRoot, startGitDaemon, type GitDaemon } from '../test/support/git-server.js';
 import { addCpu, cpuDelta, cpuSnapshot, formatCpu, type CpuKind } from './support/cpu.js';
 import { benchCluster } from './support/kafka.js';
@@ -32,7 +35,6 @@ import { startDirectProcess } from './support/pipeline-direct.js';
 import { openDistributedRunner } from './support/pipeline-distributed.js';
 import { StageBreakdown } from './support/stage-breakdown.js';
 import { median } from './support/stats.js';
-import { TASK_HANDLERS_PER_SLOT } from '../src/runtime/pipeline.js';
 
 const REPOS = Number(process.env['BENCH_REPOS'] ?? 20);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -46,6 +48,10 @@ const SHARED_WORKSPACE = process.env['BENCH_WORKSPACE'] !== 'separate';
 // The workers' `consumerConcurrency` (default: the product's, 8): a worker starts a new
 // repository only while fewer stages than that run in it.
 const CONCURRENCY_PER_WORKER = Number(process.env['BENCH_WORKER_CONCURRENCY'] ?? 8);
+if (!Number.isInteger(CONCURRENCY_PER_WORKER) || CONCURRENCY_PER_WORKER < 1)
+  throw new Error(
+    `BENCH_WORKER_CONCURRENCY must be a positive integer, got ${process.env['BENCH_WORKER_CONCURRENCY']}`,
+  );
 const WORKERS = 2;
 // Repositories the direct mode runs at once, each through all its stages.
 const DIRECT_CONCURRENCY = Number(process.env['BENCH_DIRECT_CONCURRENCY'] ?? 8);

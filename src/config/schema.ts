@@ -26,9 +26,9 @@ export const ConfigSchema = z
     kafkaSessionTimeoutMs: z.int().min(3000).max(300_000).default(30_000),
     /**
      * A new repository (a discovery or `pending` task) starts only while fewer stages than this
-     * run in the process; also the handlers per consumer, twice that for tasks so the next stage
-     * of a repository under way never waits (runtime/pipeline.ts). Same-repository messages never
-     * run concurrently.
+     * run in the process; also the handlers per consumer, twice that on the tasks topic so that
+     * the next stage of a repository under way finds a free one (runtime/pipeline.ts).
+     * Same-repository messages never run concurrently.
      */
     consumerConcurrency: z.int().min(1).max(256).default(8),
     /** How long in-flight handlers may finish on shutdown before they are aborted. */

@@ -36,6 +36,6 @@ export interface ConsumerDefinition<T extends MessageTopic> {
   readonly topic: T;
   readonly groupId: ConsumerGroupId;
   readonly routes: readonly MessageRoute<T>[];
-  /** Handlers at once for this consumer; default: the runtime's `concurrency`. */
+  /** Handlers at once on the main topic; default (and on the retry tiers): the runtime's `concurrency`. */
   readonly concurrency?: number;
 }

@@ -61,7 +61,10 @@ export interface ConsumerRuntimeOptions {
   readonly logger: Logger;
   /** One delay per retry tier; defaults are the seed's 1, 5 and 15 minutes. */
   readonly retryDelaysMs: readonly number[];
-  /** Handlers at once per subscription; same-key messages never overlap. */
+  /**
+   * Handlers at once per subscription, unless a consumer sets its own for its main topic (the
+   * retry tiers keep this one); same-key messages never overlap.
+   */
   readonly concurrency?: number;
   readonly maxMessageBytes?: number;
   readonly observer?: ConsumerObserver;
@@ -95,7 +98,7 @@ export async function startConsumer<T extends MessageTopic>(
       `retryDelaysMs needs ${RETRY_TIERS.length} delays, got ${options.retryDelaysMs.length}`,
     );
   }
-  const concurrency = definition.concurrency ?? options.concurrency;
+  const mainConcurrency = definition.concurrency ?? options.concurrency;
   const maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
   const logger = options.logger.child({ topic, groupId });
   const groupService = definition.routes.map((r) => r.service).join(',') || groupId;
@@ -218,7 +221,7 @@ export async function startConsumer<T extends MessageTopic>(
       options.bus.subscribe({
         groupId,
         topics: [topic],
-        concurrency,
+        concurrency: mainConcurrency,
         handler: (received, { signal }) => handle(received, 0, groupId, signal),
       }),
       ...RETRY_TIERS.map((tier, index) => {
@@ -226,7 +229,7 @@ export async function startConsumer<T extends MessageTopic>(
         return options.bus.subscribe({
           groupId: tierGroup,
           topics: [retryTopicName(topic, tier)],
-          concurrency,
+          concurrency: options.concurrency,
           pollWaitMs: RETRY_TIER_POLL_WAIT_MS,
           heartbeatIntervalMs: RETRY_TIER_HEARTBEAT_MS,
           handler: (received, { signal }) => handle(received, index + 1, tierGroup, signal),

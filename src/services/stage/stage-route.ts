@@ -85,7 +85,7 @@ async function reportGiveUp(
 
 /**
  * `slots`: the process's running stages. A `completed` task continues a repository under way, so
- * it never waits for a slot; a `pending` task starts a new run (a re-run, a replay), so it waits
+ * it never waits for a slot; a `pending` task starts a new run (a reprocess, a resume after a restart), so it waits
  * like a discovery.
  */
 export function stageTaskRoute(

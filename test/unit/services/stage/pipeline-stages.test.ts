@@ -243,7 +243,7 @@ describe('stages on the pipeline host', () => {
     expect(dlq?.headers[Headers.originalTopic]).toBe(Topics.tasks);
   });
 
-  it('starts a new repository only while fewer stages run than a consumer has handlers', async () => {
+  it('starts a new repository only while fewer stages run than the limit', async () => {
     const urls = ['https://git.example.test/org/a', 'https://git.example.test/org/b', 'https://git.example.test/org/c'];
     const cloned: string[] = [];
     const cloning: StageDefinition = {
