@@ -63,7 +63,7 @@ export class StageBreakdown {
     // The tail shows what the median hides: repositories waiting seconds for a handler of the
     // worker that owns their partition while the other worker idles.
     const tail = (values: readonly number[] | undefined): string => {
-      const { p95, max } = summarize([...(values ?? [])]);
+      const { p95, max } = summarize(values ?? []);
       return `p95 ${Math.round(p95)} ms, max ${Math.round(max)} ms`;
     };
     return [

@@ -6,7 +6,7 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index] as number;
 }
 
-export function summarize(samples: number[]): { p50: number; p95: number; p99: number; max: number } {
+export function summarize(samples: readonly number[]): { p50: number; p95: number; p99: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     p50: percentile(sorted, 50),

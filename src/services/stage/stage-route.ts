@@ -85,8 +85,8 @@ async function reportGiveUp(
 
 /**
  * `slots`: the process's running stages. A `completed` task continues a repository under way, so
- * it never waits for a slot; a `pending` task starts a new run (a reprocess, a resume after a restart), so it waits
- * like a discovery.
+ * it never waits for a slot; a `pending` task starts a new run (a reprocess, a resume after a
+ * restart), so it waits like a discovery.
  */
 export function stageTaskRoute(
   definition: StageDefinition,
