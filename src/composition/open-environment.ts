@@ -139,7 +139,11 @@ export async function openEnvironment(
     allowLocal: options.allowLocal,
     credentials: gitCredentialsFor(config.gitCredentials),
     logger: deps.logger.child({ component: 'git' }),
-    housekeeping: { maxWorkspaceBytes: config.workspaceMaxBytes, ttlMs: config.workspaceTtlMs },
+    housekeeping: {
+      maxWorkspaceBytes: config.workspaceMaxBytes,
+      ttlMs: config.workspaceTtlMs,
+      intervalMs: config.workspaceHousekeepingIntervalMs,
+    },
   });
   let chunker: Promise<Chunker> | undefined;
   let closing: Promise<void> | undefined;

@@ -78,6 +78,11 @@ export const ConfigSchema = z
       .int()
       .min(0)
       .default(7 * 86_400_000),
+    /** Least time between two housekeeping walks (TTL, budget), each after a clone or fetch. */
+    workspaceHousekeepingIntervalMs: z
+      .int()
+      .min(0)
+      .default(15 * 60_000),
     /** Discovery skips a repository analysed less than this long ago (unless forced). */
     revisitIntervalMs: z
       .int()
@@ -163,6 +168,7 @@ export const ENVIRONMENT_VARIABLES = {
   REPOLENS_GIT_CREDENTIALS: 'gitCredentials',
   REPOLENS_WORKSPACE_MAX_BYTES: 'workspaceMaxBytes',
   REPOLENS_WORKSPACE_TTL_MS: 'workspaceTtlMs',
+  REPOLENS_WORKSPACE_HOUSEKEEPING_INTERVAL_MS: 'workspaceHousekeepingIntervalMs',
   REPOLENS_REVISIT_INTERVAL_MS: 'revisitIntervalMs',
   REPOLENS_MAX_FILE_BYTES: 'maxFileBytes',
   REPOLENS_TOKEN_BUDGET: 'tokenBudget',

@@ -55,6 +55,17 @@ describe('git-cli adapter: workspace housekeeping', () => {
     expect(await git.housekeep()).toEqual({ removed: [] });
   });
 
+  it('with an interval set, housekeeps by itself after a sync, and close waits for it', async () => {
+    const once = await spaces.create({ allowLocal: true, housekeeping: { ttlMs: DAY_MS, intervalMs: 0 } });
+    const one = await once.git.sync(join(root.dir, 'one.git'), { signal: signal() });
+    await age(one.dir, 2 * DAY_MS);
+    // The sync of `two` sets off housekeeping, which finds `one` unused for two days.
+    const two = await once.git.sync(join(root.dir, 'two.git'), { signal: signal() });
+    await once.git.close();
+    expect(await exists(one.dir)).toBe(false);
+    expect(await exists(two.dir)).toBe(true);
+  });
+
   it('removes the least recently used checkouts until the workspace fits maxWorkspaceBytes', async () => {
     const probe = await spaces.create({ allowLocal: true });
     const sample = await probe.git.sync(join(root.dir, 'one.git'), { signal: signal() });

@@ -35,7 +35,15 @@ export interface GitCliOptions {
   /** Basic-auth credentials for an http(s) repository; they reach git only as an env-config header. */
   readonly credentials?: (url: URL) => { username: string; password: string } | undefined;
   readonly logger?: Logger;
-  readonly housekeeping?: { readonly maxWorkspaceBytes?: number; readonly ttlMs?: number };
+  readonly housekeeping?: {
+    readonly maxWorkspaceBytes?: number;
+    readonly ttlMs?: number;
+    /**
+     * Set: housekeeping also runs by itself, in the background, after a sync or ensure, at most
+     * once per this many ms (0: after every one). Unset: only when `housekeep()` is called.
+     */
+    readonly intervalMs?: number;
+  };
   /** The git executable; default `git` looked up on `path`. */
   readonly gitBinary?: string;
   /** PATH given to git (the only variable inherited from outside); default `/usr/local/bin:/usr/bin:/bin`. */
@@ -401,6 +409,42 @@ export function createGitCli(options: GitCliOptions): GitCli {
     }
   };
 
+  // Housekeeping by itself: a long-running worker keeps its workspace within the TTL and budget
+  // without anyone calling housekeep(). After a sync or ensure, so the walk over the workspace
+  // happens only while the process clones, and outside that repository's lock. A sync that ends
+  // while a walk runs (and the interval allows another) gets one more walk after it, so what it
+  // left behind is looked at; close() waits for both.
+  const autoHousekeepingMs = options.housekeeping?.intervalMs;
+  let lastAutoHousekeeping = Number.NEGATIVE_INFINITY;
+  let autoHousekeeping: Promise<void> | undefined;
+  let housekeepAgain = false;
+  const runAutoHousekeeping = async (): Promise<void> => {
+    do {
+      housekeepAgain = false;
+      lastAutoHousekeeping = Date.now();
+      try {
+        await housekeep();
+      } catch (error: unknown) {
+        logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'workspace housekeeping failed');
+      }
+    } while (housekeepAgain);
+  };
+  const housekeepSoon = (): void => {
+    if (autoHousekeepingMs === undefined || closing.signal.aborted) return;
+    if (Date.now() - lastAutoHousekeeping < autoHousekeepingMs) return;
+    if (autoHousekeeping !== undefined) {
+      housekeepAgain = true;
+      return;
+    }
+    const task = runAutoHousekeeping().finally(() => {
+      autoHousekeeping = undefined;
+      running.delete(task);
+    });
+    autoHousekeeping = task;
+    // close() waits for it like for a git command.
+    running.add(task);
+  };
+
   /** Runs `work` for one repository: under its lock, counted as running, aborted by close(). */
   const guarded = async <T>(
     t: Target,
@@ -423,7 +467,9 @@ export function createGitCli(options: GitCliOptions): GitCli {
     })();
     running.add(task);
     try {
-      return await task;
+      const result = await task;
+      housekeepSoon();
+      return result;
     } catch (error: unknown) {
       if (error instanceof RepolensError) {
         logger.warn(
