@@ -78,7 +78,7 @@ export const ConfigSchema = z
       .int()
       .min(0)
       .default(7 * 86_400_000),
-    /** Least time between two housekeeping walks (TTL, budget), each after a clone or fetch. */
+    /** Least time between two housekeeping walks (TTL, budget) of one process over its workspace. */
     workspaceHousekeepingIntervalMs: z
       .int()
       .min(0)

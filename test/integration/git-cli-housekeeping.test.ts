@@ -2,7 +2,8 @@
  * Workspace housekeeping of the git adapter: checkouts unused for longer than the TTL go, then the
  * least recently used ones until the workspace fits its byte budget; a checkout another process
  * holds (live PID in its lock file) or one this process is syncing stays. A lock whose process is
- * dead does not protect anything.
+ * dead does not protect anything. With an interval set, the adapter housekeeps by itself after its
+ * syncs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
@@ -56,12 +57,12 @@ describe('git-cli adapter: workspace housekeeping', () => {
   });
 
   it('with an interval set, housekeeps by itself after a sync, and close waits for it', async () => {
-    const once = await spaces.create({ allowLocal: true, housekeeping: { ttlMs: DAY_MS, intervalMs: 0 } });
-    const one = await once.git.sync(join(root.dir, 'one.git'), { signal: signal() });
+    const everySync = await spaces.create({ allowLocal: true, housekeeping: { ttlMs: DAY_MS, intervalMs: 0 } });
+    const one = await everySync.git.sync(join(root.dir, 'one.git'), { signal: signal() });
     await age(one.dir, 2 * DAY_MS);
     // The sync of `two` sets off housekeeping, which finds `one` unused for two days.
-    const two = await once.git.sync(join(root.dir, 'two.git'), { signal: signal() });
-    await once.git.close();
+    const two = await everySync.git.sync(join(root.dir, 'two.git'), { signal: signal() });
+    await everySync.git.close();
     expect(await exists(one.dir)).toBe(false);
     expect(await exists(two.dir)).toBe(true);
   });

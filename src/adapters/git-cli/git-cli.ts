@@ -39,8 +39,9 @@ export interface GitCliOptions {
     readonly maxWorkspaceBytes?: number;
     readonly ttlMs?: number;
     /**
-     * Set: housekeeping also runs by itself, in the background, after a sync or ensure, at most
-     * once per this many ms (0: after every one). Unset: only when `housekeep()` is called.
+     * Set: housekeeping also runs by itself, in the background, after a sync or ensure (failed
+     * ones too), at most once per this many ms in this process (0: after every one). Unset: only
+     * when `housekeep()` is called.
      */
     readonly intervalMs?: number;
   };
@@ -55,7 +56,7 @@ export interface GitCliOptions {
 export interface GitCli extends Git {
   /** Removes checkouts unused for `ttlMs` and, oldest first, those beyond `maxWorkspaceBytes`. */
   housekeep(): Promise<{ removed: string[] }>;
-  /** Aborts running git commands and waits for them. Safe twice. */
+  /** Aborts running git commands and housekeeping and waits for them. Safe twice. */
   close(): Promise<void>;
 }
 
@@ -410,36 +411,39 @@ export function createGitCli(options: GitCliOptions): GitCli {
   };
 
   // Housekeeping by itself: a long-running worker keeps its workspace within the TTL and budget
-  // without anyone calling housekeep(). After a sync or ensure, so the walk over the workspace
-  // happens only while the process clones, and outside that repository's lock. A sync that ends
-  // while a walk runs (and the interval allows another) gets one more walk after it, so what it
-  // left behind is looked at; close() waits for both.
-  const autoHousekeepingMs = options.housekeeping?.intervalMs;
+  // without anyone calling housekeep(). It follows a sync or ensure (each stage gets its checkout
+  // so), failed ones too (a full disk fails clones), at most once per interval in this process.
+  // A call that ends during a walk, when the interval already allows the next, gets one more walk
+  // after it (with interval 0, so every call is followed by a walk). close() stops a walk early
+  // and waits for it.
+  const autoHousekeepingIntervalMs = options.housekeeping?.intervalMs;
   let lastAutoHousekeeping = Number.NEGATIVE_INFINITY;
   let autoHousekeeping: Promise<void> | undefined;
   let housekeepAgain = false;
   const runAutoHousekeeping = async (): Promise<void> => {
-    do {
-      housekeepAgain = false;
-      lastAutoHousekeeping = Date.now();
-      try {
-        await housekeep();
-      } catch (error: unknown) {
-        logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'workspace housekeeping failed');
-      }
-    } while (housekeepAgain);
+    try {
+      do {
+        housekeepAgain = false;
+        lastAutoHousekeeping = Date.now();
+        try {
+          await housekeep();
+        } catch (error: unknown) {
+          logger.warn({ err: error }, 'workspace housekeeping failed');
+        }
+      } while (housekeepAgain && !closing.signal.aborted);
+    } finally {
+      // In the same step as the loop's end, so a request arriving now starts a new walk.
+      autoHousekeeping = undefined;
+    }
   };
   const housekeepSoon = (): void => {
-    if (autoHousekeepingMs === undefined || closing.signal.aborted) return;
-    if (Date.now() - lastAutoHousekeeping < autoHousekeepingMs) return;
+    if (autoHousekeepingIntervalMs === undefined || closing.signal.aborted) return;
+    if (Date.now() - lastAutoHousekeeping < autoHousekeepingIntervalMs) return;
     if (autoHousekeeping !== undefined) {
       housekeepAgain = true;
       return;
     }
-    const task = runAutoHousekeeping().finally(() => {
-      autoHousekeeping = undefined;
-      running.delete(task);
-    });
+    const task = runAutoHousekeeping().finally(() => running.delete(task));
     autoHousekeeping = task;
     // close() waits for it like for a git command.
     running.add(task);
@@ -467,9 +471,7 @@ export function createGitCli(options: GitCliOptions): GitCli {
     })();
     running.add(task);
     try {
-      const result = await task;
-      housekeepSoon();
-      return result;
+      return await task;
     } catch (error: unknown) {
       if (error instanceof RepolensError) {
         logger.warn(
@@ -480,6 +482,7 @@ export function createGitCli(options: GitCliOptions): GitCli {
       throw error;
     } finally {
       running.delete(task);
+      housekeepSoon();
     }
   };
 
@@ -679,6 +682,8 @@ export function createGitCli(options: GitCliOptions): GitCli {
     const entries = await readdir(reposDir).catch(() => [] as string[]);
     const infos: Array<{ name: string; lastUsed: number; bytes: number }> = [];
     for (const name of entries) {
+      // Stopping early loses nothing: the next walk measures again.
+      if (closing.signal.aborted) return { removed: [] };
       const info = await stat(join(reposDir, name)).catch(() => undefined);
       if (info === undefined || !info.isDirectory()) continue;
       infos.push({ name, lastUsed: info.mtimeMs, bytes: await directorySize(join(reposDir, name)) });
@@ -688,6 +693,7 @@ export function createGitCli(options: GitCliOptions): GitCli {
     const now = Date.now();
     const removed: string[] = [];
     for (const info of infos) {
+      if (closing.signal.aborted) break;
       const expired = ttlMs !== undefined && now - info.lastUsed > ttlMs;
       const overBudget = maxWorkspaceBytes !== undefined && total > maxWorkspaceBytes;
       if (!expired && !overBudget) continue;
@@ -696,7 +702,19 @@ export function createGitCli(options: GitCliOptions): GitCli {
       if (lock === undefined) continue;
       try {
         const dir = join(reposDir, info.name);
-        await rm(dir, { recursive: true, force: true });
+        // Measured before the lock: a sync or ensure may have used it since (and a stage be
+        // reading it now), or another process removed it.
+        const current = await stat(dir).catch(() => undefined);
+        if (current === undefined) {
+          total -= info.bytes;
+          continue;
+        }
+        if (current.mtimeMs !== info.lastUsed) continue;
+        // Out of repos/ in one step: a crash while deleting leaves a temp entry for the sweep
+        // below, never a checkout whose marker promises files that are gone.
+        const doomed = join(tmpDir, `${info.name}.${randomBytes(6).toString('hex')}`);
+        await rename(dir, doomed);
+        await rm(doomed, { recursive: true, force: true });
         total -= info.bytes;
         removed.push(dir);
       } finally {

@@ -13,6 +13,7 @@ describe('settings from the environment', () => {
         REPOLENS_TOKEN_BUDGET: '50000',
         REPOLENS_EMBEDDER_URL: 'http://127.0.0.1:11434/v1',
         REPOLENS_WORKSPACE: '/srv/repolens/workspace',
+        REPOLENS_WORKSPACE_HOUSEKEEPING_INTERVAL_MS: '0',
       },
     });
     expect(config.cloneTimeoutMs).toBe(120_000);
@@ -21,6 +22,8 @@ describe('settings from the environment', () => {
     expect(config.tokenBudget).toBe(50_000);
     expect(config.embedderUrl).toBe('http://127.0.0.1:11434/v1');
     expect(config.workspaceDir).toBe('/srv/repolens/workspace');
+    expect(config.workspaceHousekeepingIntervalMs).toBe(0);
+    expect(loadConfig({}).workspaceHousekeepingIntervalMs).toBe(15 * 60_000);
   });
 
   it('names the setting when an environment value is unusable', () => {
