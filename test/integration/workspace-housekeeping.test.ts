@@ -3,7 +3,8 @@
  * adapter of a service environment (as `analyze`, `serve` and `worker` open it) housekeeps after
  * its syncs, without anyone calling `housekeep()`.
  */
-import { mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +14,6 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { createRepoRoot, type RepoRoot } from '../support/git-server.js';
 
 const DAY_MS = 24 * 3600_000;
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 describe('service environment: workspace housekeeping', () => {
   let root: RepoRoot;
@@ -55,8 +49,8 @@ describe('service environment: workspace housekeeping', () => {
       const two = await env.git.sync(join(root.dir, 'two.git'), { signal });
       // Closing waits for the housekeeping the second sync set off.
       await env.close();
-      expect(await exists(one.dir)).toBe(false);
-      expect(await exists(two.dir)).toBe(true);
+      expect(existsSync(one.dir)).toBe(false);
+      expect(existsSync(two.dir)).toBe(true);
     } finally {
       await env.close();
     }
