@@ -418,7 +418,7 @@ export function createGitCli(options: GitCliOptions): GitCli {
   // and waits for it.
   const autoHousekeepingIntervalMs = options.housekeeping?.intervalMs;
   let lastAutoHousekeeping = Number.NEGATIVE_INFINITY;
-  let autoHousekeeping: Promise<void> | undefined;
+  let walking = false;
   let housekeepAgain = false;
   const runAutoHousekeeping = async (): Promise<void> => {
     try {
@@ -433,18 +433,18 @@ export function createGitCli(options: GitCliOptions): GitCli {
       } while (housekeepAgain && !closing.signal.aborted);
     } finally {
       // In the same step as the loop's end, so a request arriving now starts a new walk.
-      autoHousekeeping = undefined;
+      walking = false;
     }
   };
   const housekeepSoon = (): void => {
     if (autoHousekeepingIntervalMs === undefined || closing.signal.aborted) return;
     if (Date.now() - lastAutoHousekeeping < autoHousekeepingIntervalMs) return;
-    if (autoHousekeeping !== undefined) {
+    if (walking) {
       housekeepAgain = true;
       return;
     }
+    walking = true;
     const task = runAutoHousekeeping().finally(() => running.delete(task));
-    autoHousekeeping = task;
     // close() waits for it like for a git command.
     running.add(task);
   };
