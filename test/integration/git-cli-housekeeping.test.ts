@@ -3,14 +3,20 @@
  * least recently used ones until the workspace fits its byte budget; a checkout another process
  * holds (live PID in its lock file) or one this process is syncing stays. A lock whose process is
  * dead does not protect anything. With an interval set, the adapter housekeeps by itself after its
- * syncs.
+ * syncs, at most once per interval.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRepoRoot, startHangingServer, workspaces, type RepoRoot } from '../support/git-server.js';
+import {
+  capturingLogger,
+  createRepoRoot,
+  startHangingServer,
+  workspaces,
+  type RepoRoot,
+} from '../support/git-server.js';
 
 const signal = (): AbortSignal => AbortSignal.timeout(50_000);
 const DAY_MS = 24 * 3600_000;
@@ -65,6 +71,29 @@ describe('git-cli adapter: workspace housekeeping', () => {
     await everySync.git.close();
     expect(await exists(one.dir)).toBe(false);
     expect(await exists(two.dir)).toBe(true);
+  });
+
+  it('housekeeps by itself at most once per interval', async () => {
+    const logger = capturingLogger();
+    const walks = (what: 'started' | 'done'): number =>
+      logger.lines.filter((line) => line.includes(`workspace housekeeping: walk ${what}`)).length;
+    const { git } = await spaces.create({
+      allowLocal: true,
+      logger,
+      housekeeping: { ttlMs: DAY_MS, intervalMs: 3600_000 },
+    });
+    const one = await git.sync(join(root.dir, 'one.git'), { signal: signal() });
+    // The first sync sets off a walk (none ran before); wait until it is over.
+    expect(walks('started')).toBe(1);
+    while (walks('done') < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await age(one.dir, 2 * DAY_MS);
+    // Within the hour no sync starts another walk (one would start before the sync returns).
+    const two = await git.sync(join(root.dir, 'two.git'), { signal: signal() });
+    await git.ensure(join(root.dir, 'two.git'), two.commit, { signal: signal() });
+    expect(walks('started')).toBe(1);
+    expect(await exists(one.dir)).toBe(true);
+    // It was only the interval that kept `one`: an explicit walk removes it.
+    expect(await git.housekeep()).toEqual({ removed: [one.dir] });
   });
 
   it('removes the least recently used checkouts until the workspace fits maxWorkspaceBytes', async () => {

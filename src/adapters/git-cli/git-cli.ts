@@ -425,8 +425,11 @@ export function createGitCli(options: GitCliOptions): GitCli {
       do {
         housekeepAgain = false;
         lastAutoHousekeeping = Date.now();
+        // Debug lines an operator (and a test) can follow: when walks start and what they removed.
+        logger.debug('workspace housekeeping: walk started');
         try {
-          await housekeep();
+          const { removed } = await housekeep();
+          logger.debug({ removed: removed.length }, 'workspace housekeeping: walk done');
         } catch (error: unknown) {
           logger.warn({ err: error }, 'workspace housekeeping failed');
         }
