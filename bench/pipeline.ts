@@ -7,10 +7,10 @@
  *     without a bus or status messages, BENCH_DIRECT_CONCURRENCY (8) repositories at once, each
  *     through all its stages.
  * Both modes first run a few warm-up repositories (left out of every figure), then take turns
- * over BENCH_ROUNDS rounds of BENCH_REPOS new repositories each, alternating which goes first.
- * The whole of that is done BENCH_RUNS times (3), each run with fresh schemas, workspaces, topics
- * and workers. Prints each round's times and ratio, each run's total ratio, and the ratio of all
- * runs together. Target: the pipeline spends at most 10 % more time than the direct calls.
+ * over BENCH_ROUNDS rounds (1) of BENCH_REPOS new repositories each (60), alternating which goes
+ * first. The whole of that is done BENCH_RUNS times (4), each run with fresh schemas, workspaces,
+ * topics and workers. Prints each round's times and ratio, each run's total ratio, and the ratio
+ * of all runs together. Target: the pipeline spends at most 10 % more time than the direct calls.
  *
  *   npm run bench:pipeline     (KAFKA_BROKERS to reuse a cluster; BENCH_WORKSPACE=separate to give
  *                               each worker its own workspace, as on separate machines;
@@ -36,11 +36,16 @@ import { openDistributedRunner } from './support/pipeline-distributed.js';
 import { StageBreakdown } from './support/stage-breakdown.js';
 import { median } from './support/stats.js';
 
-const REPOS = Number(process.env['BENCH_REPOS'] ?? 20);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+// One batch of 60 per run: the work of a batch that keeps both modes busy (about 17 s on a
+// 2-core machine). Rounds of 20 lasted 3.4-10 s there, and their time was mostly the slowest
+// repository's path through the four stages, which the pipeline lengthens by four hand-offs and
+// by running twice as many stages at once (1.13 against 1.04-1.05 with batches of 60; README).
+const REPOS = Number(process.env['BENCH_REPOS'] ?? 60);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
 // Whole runs, each with fresh stores and workers: this machine's speed drifts by more than the
-// difference measured, and one run's ratio moves by as much as 0.2 from one run to the next.
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+// difference measured, and one run's ratio moves by as much as 0.1 from one run to the next.
+// An even number, so that each mode goes first in half of them.
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 4);
 // Repositories run through each mode before the timed ones: long-running brokers and workers
 // have compiled their hot code; JVMs and Node processes just started have not.
 const WARMUP_REPOS = Number(process.env['BENCH_WARMUP_REPOS'] ?? 20);
