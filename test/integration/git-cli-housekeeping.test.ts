@@ -85,11 +85,13 @@ describe('git-cli adapter: workspace housekeeping', () => {
     const one = await git.sync(join(root.dir, 'one.git'), { signal: signal() });
     // The first sync sets off a walk (none ran before); wait until it is over.
     expect(walks('started')).toBe(1);
-    while (walks('done') < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect.poll(() => walks('done'), { timeout: 10_000 }).toBe(1);
     await age(one.dir, 2 * DAY_MS);
-    // Within the hour no sync starts another walk (one would start before the sync returns).
+    // Within the hour no sync starts another walk (one would start before the sync returns;
+    // the pause gives a walk that started later the time to show, too).
     const two = await git.sync(join(root.dir, 'two.git'), { signal: signal() });
     await git.ensure(join(root.dir, 'two.git'), two.commit, { signal: signal() });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(walks('started')).toBe(1);
     expect(await exists(one.dir)).toBe(true);
     // It was only the interval that kept `one`: an explicit walk removes it.
