@@ -39,8 +39,8 @@ import { median } from './support/stats.js';
 // One batch of 60 per run: enough work to keep both modes busy (17-21 s on a 2-core machine),
 // which measures throughput. Rounds of 20 lasted 3.4-10 s there, and their time was largely
 // the slowest repository's path through the four stages, which the pipeline lengthens by three
-// hand-offs and by running twice as many stages at once (1.13 against 1.04-1.09 with batches of
-// 60; README).
+// hand-offs and by running twice as many stages at once (1.12-1.13 against 1.04-1.09 with batches
+// of 60; README).
 const REPOS = Number(process.env['BENCH_REPOS'] ?? 60);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 1);
 // Whole runs, each with fresh stores and workers: this machine's speed drifts by more than the
