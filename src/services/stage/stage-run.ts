@@ -148,6 +148,11 @@ export function createStageRun(deps: StageRunDeps, spec: StageRunSpec): StageRun
       commit = outcome.commit ?? commit;
       defaultBranch = outcome.defaultBranch ?? defaultBranch;
       await settle();
+      // The status at 100 is acknowledged before the `completed` task goes out: the next stage,
+      // perhaps in another worker, publishes its first status only once it has that task, so a
+      // repository's status messages stay in stage order on their partition. Sent together, the
+      // status could still be in flight, or be retried, when the next stage's first one is
+      // written. This costs one replicated write's latency per hand-off.
       await enqueue(() => [statusMessage(100)]);
       await enqueue(() => [taskMessage('completed')]);
       deps.onStageFinished?.(spec.status, Math.max(0, clock.now() - startedAt));
